@@ -1,0 +1,39 @@
+# Two commands a new user needs (Python 3.11 and pip; no conda):
+#   make lab    create .venv, install the course, open JupyterLab on the first lesson
+#   make test   create the same .venv and run every test the project has
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test install notebooks exercises bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# Re-execute every lesson and solution notebook and store clean outputs.
+notebooks: $(STAMP)
+	$(BIN)/python scripts/execute_notebooks.py notebooks solutions
+
+# Regenerate the student copies in exercises/ from solutions/.
+exercises: $(STAMP)
+	$(BIN)/python scripts/make_exercises.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_mlp_digits.py
+	$(BIN)/python bench/bench_conv.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

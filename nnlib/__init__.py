@@ -1,0 +1,10 @@
+"""nnlib: a small numpy library for learning neural networks beside the lecture.
+
+The public names mirror PyTorch's (``Linear``, ``Sequential``, ``CrossEntropyLoss``,
+``optim.Adam`` ...) so what you learn here carries over; the maths and variable
+names mirror the lecture slides.
+"""
+
+from nnlib.module import Module, Parameter, Sequential
+
+__version__ = "0.1.0"

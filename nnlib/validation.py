@@ -1,0 +1,132 @@
+"""Input checks shared by every public entry point.
+
+All messages follow one pattern so students learn to read them:
+``"<Where>: <what> must <expectation>, got <what came>"``, e.g.
+``"Linear.forward: input must have shape (N, 4), got (32, 3)"``.
+"""
+
+import numbers
+
+import numpy as np
+
+
+def format_shape(shape):
+    """Render an expected shape; strings are free dimensions.
+
+    >>> format_shape(("N", 4))
+    '(N, 4)'
+    >>> format_shape((3,))
+    '(3,)'
+    """
+    parts = [str(d) for d in shape]
+    if len(parts) == 1:
+        return f"({parts[0]},)"
+    return "(" + ", ".join(parts) + ")"
+
+
+def check_array(x, where, shape=None, name="input", allow_nan=False):
+    """Return ``x`` as a float64 array after checking its shape and values.
+
+    Parameters
+    ----------
+    x : array_like
+        The array to check. It is never modified.
+    where : str
+        Who is checking, e.g. ``"Linear.forward"``; starts the error message.
+    shape : tuple, optional
+        Expected shape. Integers must match exactly; strings (``"N"``) match any size.
+    name : str
+        What the array is called in the message.
+    allow_nan : bool
+        If False (default), NaN or inf raise ``ValueError``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``x`` as float64 (the same object when it already is float64).
+
+    Examples
+    --------
+    >>> check_array([[1, 2]], "Demo", shape=("N", 2)).dtype
+    dtype('float64')
+    >>> check_array([[1, 2, 3]], "Linear.forward", shape=("N", 2))
+    Traceback (most recent call last):
+    ...
+    ValueError: Linear.forward: input must have shape (N, 2), got (1, 3)
+    """
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{where}: {name} must be a numeric array, got {type(x).__name__}") from err
+    if shape is not None:
+        ok = arr.ndim == len(shape) and all(
+            isinstance(d, str) or d == s for d, s in zip(shape, arr.shape)
+        )
+        if not ok:
+            raise ValueError(
+                f"{where}: {name} must have shape {format_shape(shape)}, got {tuple(arr.shape)}"
+            )
+    if not allow_nan and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{where}: {name} contains NaN or inf; check the data or the learning rate")
+    return arr
+
+
+def check_same_shape(a, b, where, names=("pred", "target")):
+    """Raise ``ValueError`` unless ``a`` and ``b`` have the same shape."""
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{where}: {names[0]} and {names[1]} must have the same shape, "
+            f"got {tuple(a.shape)} and {tuple(b.shape)}"
+        )
+
+
+def check_positive_int(value, where, name):
+    """Return ``value`` if it is an int >= 1, else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{where}: {name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{where}: {name} must be >= 1, got {value}")
+    return int(value)
+
+
+def check_nonnegative(value, where, name):
+    """Return ``value`` as float if it is a finite number >= 0, else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: {name} must be a number, got {type(value).__name__}")
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{where}: {name} must be a finite number >= 0, got {value}")
+    return float(value)
+
+
+def check_in_range(value, where, name, low, high, low_open=False, high_open=True):
+    """Return ``value`` as float if it lies in the interval, else raise.
+
+    >>> check_in_range(0.5, "Dropout", "p", 0.0, 1.0)
+    0.5
+    >>> check_in_range(1.0, "Dropout", "p", 0.0, 1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: Dropout: p must be in [0.0, 1.0), got 1.0
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: {name} must be a number, got {type(value).__name__}")
+    too_low = value <= low if low_open else value < low
+    too_high = value >= high if high_open else value > high
+    if too_low or too_high or not np.isfinite(value):
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        raise ValueError(f"{where}: {name} must be in {left}{low}, {high}{right}, got {value}")
+    return float(value)
+
+
+def as_rng(rng):
+    """Turn ``None``, an int seed or a ``Generator`` into a ``np.random.Generator``.
+
+    >>> bool(as_rng(0).integers(10) == as_rng(0).integers(10))
+    True
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    raise TypeError(f"rng must be None, an int seed or a numpy Generator, got {type(rng).__name__}")
