@@ -8,3 +8,4 @@ names mirror the lecture slides.
 from nnlib.module import Module, Parameter, Sequential
 
 __version__ = "0.1.0"
+from nnlib import datasets
