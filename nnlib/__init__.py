@@ -9,3 +9,4 @@ from nnlib.module import Module, Parameter, Sequential
 
 __version__ = "0.1.0"
 from nnlib import datasets
+from nnlib.perceptron import Perceptron, ThresholdUnit, threshold_unit
