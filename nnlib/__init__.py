@@ -10,3 +10,6 @@ from nnlib.module import Module, Parameter, Sequential
 __version__ = "0.1.0"
 from nnlib import datasets
 from nnlib.perceptron import Perceptron, ThresholdUnit, threshold_unit
+from nnlib import functional, gradcheck, init
+from nnlib.activations import ELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from nnlib.layers import BatchNorm1d, Dropout, Flatten, Linear

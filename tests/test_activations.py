@@ -1,0 +1,100 @@
+"""Tests of the activation layers: values, gradients, errors."""
+
+import numpy as np
+import pytest
+
+from nnlib.activations import ELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from nnlib.gradcheck import check_layer_gradients, numerical_gradient
+
+
+def assert_report_close(report, rtol=1e-6, atol=1e-8):
+    for name, entry in report.items():
+        np.testing.assert_allclose(entry["analytic"], entry["numeric"], rtol=rtol, atol=atol,
+                                   err_msg=f"gradient of {name}")
+
+
+def off_kink_input(shape, seed=0):
+    """Random input whose entries are at least 0.05 away from 0 (the ReLU kink)."""
+    x = np.random.default_rng(seed).standard_normal(shape)
+    return x + 0.05 * np.sign(x)
+
+
+LAYERS = [Sigmoid, Tanh, ReLU, lambda: LeakyReLU(0.1), lambda: ELU(0.5), Identity, Softmax]
+
+
+@pytest.mark.parametrize("make_layer", LAYERS)
+@pytest.mark.parametrize("shape", [(4, 3), (2, 3, 2, 2)])
+def test_gradients_with_random_upstream(make_layer, shape):
+    report = check_layer_gradients(make_layer(), off_kink_input(shape), rng=1)
+    assert set(report) == {"input"}
+    assert_report_close(report)
+
+
+def test_values_hand_computed():
+    z = np.array([[-2.0, 0.5]])
+    np.testing.assert_allclose(Sigmoid()(np.array([[0.0]])), [[0.5]])
+    np.testing.assert_allclose(ReLU()(z), [[0.0, 0.5]])
+    np.testing.assert_allclose(LeakyReLU(0.1)(z), [[-0.2, 0.5]])
+    np.testing.assert_allclose(ELU(1.0)(z), [[np.exp(-2.0) - 1.0, 0.5]])
+    np.testing.assert_allclose(Identity()(z), z)
+    np.testing.assert_allclose(Tanh()(z), np.tanh(z))
+
+
+def test_softmax_backward_uses_full_jacobian():
+    z = np.array([[0.3, -1.2, 2.0]])
+    layer = Softmax()
+    a = layer(z)[0]
+    jacobian = np.diag(a) - np.outer(a, a)  # da_k/dz_j = a_k (1[k=j] - a_j)
+    g = np.array([[0.7, -0.1, 1.3]])
+    np.testing.assert_allclose(layer.backward(g)[0], g[0] @ jacobian, rtol=1e-12, atol=1e-14)
+
+
+def test_softmax_stable_for_huge_logits():
+    out = Softmax()(np.array([[1e4, -1e4, 0.0]]))
+    np.testing.assert_allclose(out, [[1.0, 0.0, 0.0]])
+
+
+def test_layers_do_not_mutate_input():
+    x = np.array([[-1.0, 2.0]])
+    before = x.copy()
+    for make_layer in LAYERS:
+        layer = make_layer()
+        layer(x)
+        layer.backward(np.ones_like(x))
+    np.testing.assert_array_equal(x, before)
+
+
+def test_elu_derivative_matches_at_negative_side():
+    z = np.array([-0.8])
+    numeric = numerical_gradient(lambda v: float(ELU(2.0)(v[None])[0, 0]), z.copy())
+    layer = ELU(2.0)
+    layer(z[None])
+    np.testing.assert_allclose(layer.backward(np.ones((1, 1)))[0], numeric, rtol=1e-7, atol=1e-10)
+
+
+@pytest.mark.parametrize("make_layer", LAYERS)
+def test_backward_before_forward(make_layer):
+    layer = make_layer()
+    with pytest.raises(RuntimeError, match=r"backward called before forward"):
+        layer.backward(np.ones((1, 2)))
+
+
+@pytest.mark.parametrize("make_layer", LAYERS)
+def test_nan_input_rejected(make_layer):
+    layer = make_layer()
+    with pytest.raises(ValueError, match=r"\.forward: input contains NaN or inf"):
+        layer(np.array([[np.nan, 1.0]]))
+
+
+def test_backward_shape_mismatch():
+    layer = ReLU()
+    layer(np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"ReLU.backward: grad_y must have shape \(2, 3\), got \(3, 2\)"):
+        layer.backward(np.ones((3, 2)))
+
+
+def test_bad_hyperparameters():
+    with pytest.raises(ValueError, match=r"LeakyReLU: negative_slope must be a finite number >= 0, got -0.1"):
+        LeakyReLU(-0.1)
+    with pytest.raises(TypeError, match=r"ELU: alpha must be a number, got str"):
+        ELU("1")
