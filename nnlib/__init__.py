@@ -13,3 +13,5 @@ from nnlib.perceptron import Perceptron, ThresholdUnit, threshold_unit
 from nnlib import functional, gradcheck, init
 from nnlib.activations import ELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from nnlib.layers import BatchNorm1d, Dropout, Flatten, Linear
+from nnlib.conv import Conv2d, conv_output_size
+from nnlib.pooling import AvgPool2d, MaxPool2d

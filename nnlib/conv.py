@@ -1,0 +1,509 @@
+"""Two-dimensional convolution: the output-size formula, ``Conv2d`` and loop references.
+
+What deep-learning libraries call a "convolution" is, strictly, a **cross-correlation**:
+the kernel slides over the input *without* being flipped,
+
+    Z[n, o, i, j] = b[o] + sum_{c, u, v} W[o, c, u, v] * A_prev[n, c, s*i + u, s*j + v]
+
+(``s`` is the stride, ``A_prev`` already zero-padded). ``Conv2d`` follows PyTorch and
+computes exactly this. The DHBW deck defines the textbook convolution
+
+    O(i, j) = sum_m sum_n I(i - m, j - n) * F(m, n),
+
+which is the same as a cross-correlation with the kernel rotated by 180 degrees;
+``convolve2d`` and ``correlate2d`` below show both for one channel. (The SAP deck writes the
+convolution formula but its 5x5 worked example is a cross-correlation: its numbers come
+out of ``correlate2d``, not ``convolve2d``.) For learned kernels the difference does not
+matter: a network that needs the flipped kernel simply learns it.
+
+The fast path of ``Conv2d`` uses **im2col**: every receptive field (window) of the
+padded input becomes one column of a matrix, so the whole convolution is a single matrix
+product, just like ``Linear``. ``conv2d_naive`` is the plain loop that the tests compare
+it against.
+"""
+
+import numbers
+
+import numpy as np
+
+from nnlib.module import Module
+from nnlib.validation import as_rng, check_array, check_positive_int
+
+PADDING_MODES = ("valid", "same", "full")
+
+
+def _check_padding(padding, kernel_size, stride, where):
+    """Turn ``padding`` (int or mode string) into the number of zeros added on each side.
+
+    ``"valid"`` adds nothing, ``"full"`` adds ``k - 1`` (every overlap of kernel and
+    input counts), ``"same"`` adds ``(k - 1) / 2`` so that the output has the input's
+    size; like PyTorch it is only defined for stride 1, and (unlike PyTorch, which pads
+    unevenly) we require an odd kernel so the padding is the same on both sides.
+    """
+    if isinstance(padding, str):
+        if padding not in PADDING_MODES:
+            raise ValueError(
+                f"{where}: padding must be an int >= 0 or one of 'valid', 'same', 'full', "
+                f"got '{padding}'"
+            )
+        if padding == "valid":
+            return 0
+        if padding == "full":
+            return kernel_size - 1
+        if stride != 1:
+            raise ValueError(
+                f"{where}: padding='same' needs stride 1, got stride {stride} "
+                "(with a larger stride the output is necessarily smaller than the input)"
+            )
+        if kernel_size % 2 == 0:
+            raise ValueError(
+                f"{where}: padding='same' needs an odd kernel_size, got {kernel_size} "
+                "(an even kernel would need different padding on the two sides)"
+            )
+        return (kernel_size - 1) // 2
+    if isinstance(padding, bool) or not isinstance(padding, numbers.Integral):
+        raise TypeError(
+            f"{where}: padding must be an int or one of 'valid', 'same', 'full', "
+            f"got {type(padding).__name__}"
+        )
+    if padding < 0:
+        raise ValueError(f"{where}: padding must be >= 0, got {padding}")
+    return int(padding)
+
+
+def conv_output_size(n, kernel_size, padding=0, stride=1):
+    """Size of a convolution (or pooling) output along one axis.
+
+    The lecture's formula (DHBW deck, eq. 45):
+
+        output size = (input size - kernel size + 2 * padding) / stride + 1
+
+    rounded down when the stride does not divide evenly (PyTorch does the same: the
+    last, incomplete window is dropped).
+
+    Parameters
+    ----------
+    n : int
+        Input size along the axis (height or width).
+    kernel_size : int
+        Kernel (window) size ``k``.
+    padding : int or {"valid", "same", "full"}
+        Zeros added on each side; the strings mean 0, ``(k - 1) / 2`` and ``k - 1``.
+    stride : int
+        Step between two window positions.
+
+    Returns
+    -------
+    int
+        ``(n - k + 2 p) // s + 1``.
+
+    Raises
+    ------
+    ValueError
+        If the window does not fit into the padded input (``n + 2 p < k``).
+
+    Examples
+    --------
+    The DHBW deck's 4x4 input with a 3x3 kernel:
+
+    >>> conv_output_size(4, 3, padding="valid"), conv_output_size(4, 3, "same")
+    (2, 4)
+    >>> conv_output_size(4, 3, padding="full")
+    6
+    >>> conv_output_size(28, 2, stride=2)
+    14
+    """
+    where = "conv_output_size"
+    n = check_positive_int(n, where, "n")
+    kernel_size = check_positive_int(kernel_size, where, "kernel_size")
+    stride = check_positive_int(stride, where, "stride")
+    p = _check_padding(padding, kernel_size, stride, where)
+    if n + 2 * p < kernel_size:
+        raise ValueError(
+            f"{where}: the {kernel_size}-wide window does not fit into an input of size {n} "
+            f"with padding {p} ({n} + 2*{p} < {kernel_size})"
+        )
+    return (n - kernel_size + 2 * p) // stride + 1
+
+
+def pad2d(A, p):
+    """Add ``p`` zeros around the last two axes of ``A`` (a new array; ``A`` is unchanged).
+
+    Shape: ``(..., H, W) -> (..., H + 2p, W + 2p)``.
+
+    >>> pad2d(np.ones((1, 1, 2, 2)), 1)[0, 0]
+    array([[0., 0., 0., 0.],
+           [0., 1., 1., 0.],
+           [0., 1., 1., 0.],
+           [0., 0., 0., 0.]])
+    """
+    if p == 0:
+        return A
+    widths = [(0, 0)] * (A.ndim - 2) + [(p, p), (p, p)]
+    return np.pad(A, widths)  # (..., H + 2p, W + 2p)
+
+
+def sliding_windows(A, kernel_size, stride=1):
+    """All ``k x k`` windows of the last two axes of ``A`` (a read-only view, no copy).
+
+    Shape: ``(N, C, H, W) -> (N, C, H_out, W_out, k, k)``; entry ``[n, c, i, j]`` is the
+    window whose top-left corner is ``A[n, c, s*i, s*j]``.
+
+    >>> sliding_windows(np.arange(16.0).reshape(1, 1, 4, 4), 3)[0, 0, 1, 1]
+    array([[ 5.,  6.,  7.],
+           [ 9., 10., 11.],
+           [13., 14., 15.]])
+    """
+    windows = np.lib.stride_tricks.sliding_window_view(A, (kernel_size, kernel_size), axis=(-2, -1))
+    return windows[:, :, ::stride, ::stride]  # (N, C, H_out, W_out, k, k)
+
+
+def im2col(A, kernel_size, stride=1):
+    """Lay every ``k x k`` window of ``A`` out as one column of a matrix.
+
+    Column ``i * W_out + j`` of ``cols[n]`` holds the window at output position
+    ``(i, j)`` of image ``n``, flattened in the order ``(channel, row, column)`` -- the
+    same order as a flattened kernel ``W[o].ravel()``. A convolution then is one
+    matrix product per image: ``Z[n] = W.reshape(C_out, -1) @ cols[n]``.
+
+    Parameters
+    ----------
+    A : numpy.ndarray
+        Input, already padded.
+    kernel_size : int
+        Window size ``k``.
+    stride : int
+        Step between windows.
+
+    Shape
+    -----
+    ``A``: ``(N, C, H, W)``; returns ``(N, C*k*k, H_out*W_out)``.
+
+    Examples
+    --------
+    >>> A = np.arange(9.0).reshape(1, 1, 3, 3)
+    >>> im2col(A, 2)[0]
+    array([[0., 1., 3., 4.],
+           [1., 2., 4., 5.],
+           [3., 4., 6., 7.],
+           [4., 5., 7., 8.]])
+    """
+    N, C = A.shape[:2]
+    windows = sliding_windows(A, kernel_size, stride)  # (N, C, H_out, W_out, k, k)
+    H_out, W_out = windows.shape[2:4]
+    windows = windows.transpose(0, 1, 4, 5, 2, 3)  # (N, C, k, k, H_out, W_out)
+    return windows.reshape(N, C * kernel_size * kernel_size, H_out * W_out)  # copy
+
+
+def col2im(cols, input_shape, kernel_size, stride=1):
+    """Inverse bookkeeping of ``im2col``: add every column back onto its window.
+
+    A pixel that lies in several windows receives the sum of all its entries, which is
+    exactly what the backward pass needs (the pixel influenced each of those outputs).
+    We loop over the ``k*k`` positions inside the window; for a fixed position the
+    strided slice touches every pixel at most once, so a plain ``+=`` is correct.
+
+    Parameters
+    ----------
+    cols : numpy.ndarray
+        Columns as produced by ``im2col`` (usually gradients).
+    input_shape : tuple
+        ``(N, C, H, W)`` of the (padded) input that ``im2col`` received.
+    kernel_size, stride : int
+        As for ``im2col``.
+
+    Shape
+    -----
+    ``cols``: ``(N, C*k*k, H_out*W_out)``; returns ``(N, C, H, W)``.
+
+    Examples
+    --------
+    Every pixel of a 3x3 image lies in 1, 2 or 4 of the four 2x2 windows:
+
+    >>> col2im(np.ones((1, 4, 4)), (1, 1, 3, 3), 2)[0, 0]
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    """
+    N, C, H, W = input_shape
+    k, s = kernel_size, stride
+    H_out = (H - k) // s + 1
+    W_out = (W - k) // s + 1
+    cols = cols.reshape(N, C, k, k, H_out, W_out)
+    A = np.zeros(input_shape)  # (N, C, H, W)
+    for u in range(k):
+        for v in range(k):
+            A[:, :, u:u + s * H_out:s, v:v + s * W_out:s] += cols[:, :, u, v]  # (N, C, H_out, W_out)
+    return A
+
+
+def conv2d_naive(A_prev, W, b, stride=1, padding=0):
+    """Reference convolution (cross-correlation) with plain loops: slow but obvious.
+
+    ``Z[n, o, i, j] = b[o] + sum(W[o] * window)`` where ``window`` is the ``(C, k, k)``
+    patch of the padded input with top-left corner ``(s*i, s*j)``.
+
+    Parameters
+    ----------
+    A_prev : array_like, shape (N, C_in, H, W)
+    W : array_like, shape (C_out, C_in, k, k)
+    b : array_like, shape (C_out,)
+    stride : int
+    padding : int or {"valid", "same", "full"}
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, C_out, H_out, W_out)
+
+    Examples
+    --------
+    >>> A = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> conv2d_naive(A, np.ones((1, 1, 3, 3)), np.zeros(1))[0, 0]
+    array([[45., 54.],
+           [81., 90.]])
+    """
+    A_prev = np.asarray(A_prev, dtype=np.float64)
+    W = np.asarray(W, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    N, C_in, H, W_in = A_prev.shape
+    C_out, _, k, _ = W.shape
+    p = _check_padding(padding, k, stride, "conv2d_naive")
+    H_out = conv_output_size(H, k, p, stride)
+    W_out = conv_output_size(W_in, k, p, stride)
+    A_pad = pad2d(A_prev, p)
+    Z = np.zeros((N, C_out, H_out, W_out))
+    for n in range(N):
+        for o in range(C_out):
+            for i in range(H_out):
+                for j in range(W_out):
+                    window = A_pad[n, :, i * stride:i * stride + k, j * stride:j * stride + k]
+                    Z[n, o, i, j] = np.sum(W[o] * window) + b[o]
+    return Z
+
+
+def correlate2d(I, F, mode="valid"):
+    """Single-channel cross-correlation (the kernel is *not* flipped), as in ``Conv2d``.
+
+    ``O(i, j) = sum_{m, n} I(i + m, j + n) * F(m, n)`` over the zero-padded input.
+
+    Parameters
+    ----------
+    I : array_like, shape (H, W)
+        Input image.
+    F : array_like, shape (k, k)
+        Kernel (filter).
+    mode : {"valid", "same", "full"} or int
+        Padding, as for ``Conv2d``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (H_out, W_out)
+
+    Examples
+    --------
+    The SAP deck's 5x5 example:
+
+    >>> I = [[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]]
+    >>> F = [[0, 1, 2], [2, 2, 0], [0, 1, 2]]
+    >>> correlate2d(I, F)
+    array([[12., 12., 17.],
+           [10., 17., 19.],
+           [ 9.,  6., 14.]])
+    """
+    I = check_array(I, "correlate2d", shape=("H", "W"), name="I")
+    F = check_array(F, "correlate2d", shape=("k", "k"), name="F")
+    Z = conv2d_naive(I[None, None], F[None, None], np.zeros(1), stride=1, padding=mode)
+    return Z[0, 0]
+
+
+def convolve2d(I, F, mode="valid"):
+    """Single-channel convolution with the flipped kernel, as in the DHBW deck.
+
+    ``O(i, j) = sum_m sum_n I(i - m, j - n) * F(m, n)``: while ``F`` is read forwards,
+    the input is read backwards, which is the same as sliding the kernel rotated by
+    180 degrees: ``convolve2d(I, F) == correlate2d(I, F[::-1, ::-1])``.
+
+    The sum is taken literally: the ``"full"`` output has one entry for every shift
+    ``(i, j)`` at which kernel and input overlap (``I`` is zero outside its border);
+    ``"valid"`` keeps the shifts where the kernel lies completely inside the input and
+    ``"same"`` the centred ones that give an output of the input's size.
+
+    Parameters
+    ----------
+    I : array_like, shape (H, W)
+    F : array_like, shape (k, k)
+    mode : {"valid", "same", "full"}
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> I = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> F = np.array([[1.0, 0.0], [0.0, -1.0]])
+    >>> convolve2d(I, F, "full")
+    array([[ 1.,  2.,  0.],
+           [ 3.,  3., -2.],
+           [ 0., -3., -4.]])
+    >>> np.array_equal(convolve2d(I, F, "full"), correlate2d(I, F[::-1, ::-1], "full"))
+    True
+    """
+    I = check_array(I, "convolve2d", shape=("H", "W"), name="I")
+    F = check_array(F, "convolve2d", shape=("k", "k"), name="F")
+    if mode not in PADDING_MODES:
+        raise ValueError(f"convolve2d: mode must be 'valid', 'same' or 'full', got {mode!r}")
+    H, W = I.shape
+    k = F.shape[0]
+    # "full": O(i, j) for i = 0 .. H + k - 2, reading I(i - m, j - n) (zero outside I).
+    full = np.zeros((H + k - 1, W + k - 1))
+    for m in range(k):
+        for n in range(k):
+            full[m:m + H, n:n + W] += F[m, n] * I  # every (i, j) with i - m, j - n inside I
+    if mode == "full":
+        return full
+    if mode == "valid":
+        if H < k or W < k:
+            raise ValueError(f"convolve2d: the {k}x{k} kernel does not fit into a {H}x{W} input")
+        return full[k - 1:H, k - 1:W]
+    if k % 2 == 0:
+        raise ValueError(f"convolve2d: mode='same' needs an odd kernel size, got {k}")
+    c = (k - 1) // 2
+    return full[c:c + H, c:c + W]
+
+
+class Conv2d(Module):
+    """2-D convolution layer (cross-correlation, as in PyTorch), batched and multi-channel.
+
+    For each example n and output channel (feature map) o:
+
+        Z[n, o] = b[o] + sum_c  W[o, c] (cross-correlated with) A_prev[n, c]
+
+    computed with im2col: ``Z[n] = W_mat @ cols[n] + b`` where ``W_mat`` is ``W`` with
+    each kernel flattened into a row and ``cols[n]`` holds one window per column. That is
+    a ``Linear`` layer applied to every window, with the same weights everywhere
+    (parameter sharing). Backward mirrors ``Linear``:
+
+        dW     += sum_n delta[n] @ cols[n].T      (shape of W)
+        db     += delta summed over n, i, j
+        dcols   = W_mat.T @ delta[n]              then col2im -> dL/dA_prev
+
+    Parameters
+    ----------
+    in_channels : int
+        Channels ``C_in`` of the input (1 for grey images).
+    out_channels : int
+        Number of kernels, i.e. of feature maps ``C_out``.
+    kernel_size : int
+        Kernels are ``k x k``.
+    stride : int, default 1
+        Step between window positions.
+    padding : int or {"valid", "same", "full"}, default 0
+        Zeros added on every side; ``"valid"`` = 0, ``"same"`` = ``(k-1)/2`` (stride 1,
+        odd ``k`` only), ``"full"`` = ``k - 1``.
+    rng : None, int or numpy.random.Generator
+        Seeds the initial weights.
+
+    Attributes
+    ----------
+    W : numpy.ndarray, shape (C_out, C_in, k, k)
+        Kernels, initialised with He's fan-in variance ``2 / (C_in * k * k)`` (the
+        kernel sees ``C_in*k*k`` inputs, as a ``Linear`` row sees ``in_features``; He
+        suits the ReLU that usually follows).
+    b : numpy.ndarray, shape (C_out,)
+        One bias per feature map, initialised to zero.
+    dW, db : numpy.ndarray
+        Accumulated gradients, same shapes.
+
+    Shape
+    -----
+    Input ``(N, C_in, H, W)``, output ``(N, C_out, H_out, W_out)`` with
+    ``H_out = conv_output_size(H, k, padding, stride)`` (same for ``W_out``).
+
+    Examples
+    --------
+    >>> conv = Conv2d(1, 2, kernel_size=3, padding="same", rng=0)
+    >>> conv(np.zeros((5, 1, 4, 4))).shape
+    (5, 2, 4, 4)
+    >>> conv.W.shape, conv.b.shape
+    ((2, 1, 3, 3), (2,))
+    """
+
+    param_names = ("W", "b")
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, rng=None):
+        super().__init__()
+        where = "Conv2d"
+        self.in_channels = check_positive_int(in_channels, where, "in_channels")
+        self.out_channels = check_positive_int(out_channels, where, "out_channels")
+        self.kernel_size = check_positive_int(kernel_size, where, "kernel_size")
+        self.stride = check_positive_int(stride, where, "stride")
+        self.padding = padding
+        self.pad = _check_padding(padding, self.kernel_size, self.stride, where)
+        rng = as_rng(rng)
+        fan_in = self.in_channels * self.kernel_size * self.kernel_size
+        shape = (self.out_channels, self.in_channels, self.kernel_size, self.kernel_size)
+        self.W = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)  # (C_out, C_in, k, k)
+        self.b = np.zeros(self.out_channels)  # (C_out,)
+        self.dW = np.zeros_like(self.W)
+        self.db = np.zeros_like(self.b)
+        self._cache = None
+
+    def output_shape(self, H, W):
+        """``(H_out, W_out)`` for an ``H x W`` input."""
+        k, p, s = self.kernel_size, self.pad, self.stride
+        return conv_output_size(H, k, p, s), conv_output_size(W, k, p, s)
+
+    def forward(self, A_prev):
+        """Convolve the batch ``A_prev`` (N, C_in, H, W) and return Z (N, C_out, H_out, W_out)."""
+        where = "Conv2d.forward"
+        A_prev = check_array(A_prev, where, shape=("N", self.in_channels, "H", "W"))
+        N, _, H, W = A_prev.shape
+        k, p, s = self.kernel_size, self.pad, self.stride
+        if H + 2 * p < k or W + 2 * p < k:
+            raise ValueError(
+                f"{where}: the {k}x{k} kernel does not fit into a {H}x{W} input "
+                f"with padding {p}"
+            )
+        H_out, W_out = self.output_shape(H, W)
+        A_pad = pad2d(A_prev, p)  # (N, C_in, H + 2p, W + 2p)
+        cols = im2col(A_pad, k, s)  # (N, C_in*k*k, H_out*W_out)
+        W_mat = self.W.reshape(self.out_channels, -1)  # (C_out, C_in*k*k)
+        Z = np.empty((N, self.out_channels, H_out * W_out))  # (N, C_out, H_out*W_out)
+        for n in range(N):
+            # one matrix product per image: a Linear layer applied to every window
+            np.matmul(W_mat, cols[n], out=Z[n])  # (C_out, H_out*W_out)
+            Z[n] += self.b[:, None]  # (C_out, H_out*W_out)
+        self._cache = (cols, A_pad.shape)
+        return Z.reshape(N, self.out_channels, H_out, W_out)
+
+    def backward(self, grad_y):
+        """Given delta = dL/dZ (N, C_out, H_out, W_out), accumulate dW, db; return dL/dA_prev."""
+        cols, padded_shape = self._cache_or_raise(self._cache)
+        N = padded_shape[0]
+        L = cols.shape[2]
+        delta = check_array(grad_y, "Conv2d.backward", shape=(N, self.out_channels, "H", "W"),
+                            name="grad_y", allow_nan=True)
+        if delta.shape[2] * delta.shape[3] != L:
+            raise ValueError(
+                f"Conv2d.backward: grad_y must have the output's spatial size, "
+                f"got {delta.shape[2:]} for {L} output positions"
+            )
+        delta = delta.reshape(N, self.out_channels, L)  # (N, C_out, H_out*W_out)
+        W_mat = self.W.reshape(self.out_channels, -1)  # (C_out, C_in*k*k)
+        dW_mat = self.dW.reshape(self.out_channels, -1)  # view: updates self.dW in place
+        dcols = np.empty_like(cols)  # (N, C_in*k*k, H_out*W_out)
+        for n in range(N):
+            dW_mat += delta[n] @ cols[n].T  # (C_out, C_in*k*k)
+            np.matmul(W_mat.T, delta[n], out=dcols[n])  # (C_in*k*k, H_out*W_out)
+        self.db += delta.sum(axis=(0, 2))  # (C_out,)
+        dA_pad = col2im(dcols, padded_shape, self.kernel_size, self.stride)  # (N, C_in, H+2p, W+2p)
+        p = self.pad
+        H_pad, W_pad = padded_shape[2:]
+        return dA_pad[:, :, p:H_pad - p, p:W_pad - p]  # (N, C_in, H, W)
+
+    def __repr__(self):
+        return (
+            f"Conv2d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, padding={self.padding!r})"
+        )
