@@ -18,16 +18,18 @@ matter: a network that needs the flipped kernel simply learns it.
 
 The fast path of ``Conv2d`` uses **im2col**: every receptive field (window) of the
 padded input becomes one column of a matrix, so the whole convolution is a single matrix
-product, just like ``Linear``. ``conv2d_naive`` is the plain loop that the tests compare
-it against.
+product, just like ``Linear`` (``im2col``/``col2im`` live in ``nnlib.functional``).
+``conv2d_naive`` is the plain loop that the tests compare it against.
 """
 
 import numbers
 
 import numpy as np
 
+from nnlib import init as initializers
+from nnlib.functional import col2im, im2col
 from nnlib.module import Module
-from nnlib.validation import as_rng, check_array, check_positive_int
+from nnlib.validation import check_array, check_positive_int
 
 PADDING_MODES = ("valid", "same", "full")
 
@@ -141,100 +143,6 @@ def pad2d(A, p):
         return A
     widths = [(0, 0)] * (A.ndim - 2) + [(p, p), (p, p)]
     return np.pad(A, widths)  # (..., H + 2p, W + 2p)
-
-
-def sliding_windows(A, kernel_size, stride=1):
-    """All ``k x k`` windows of the last two axes of ``A`` (a read-only view, no copy).
-
-    Shape: ``(N, C, H, W) -> (N, C, H_out, W_out, k, k)``; entry ``[n, c, i, j]`` is the
-    window whose top-left corner is ``A[n, c, s*i, s*j]``.
-
-    >>> sliding_windows(np.arange(16.0).reshape(1, 1, 4, 4), 3)[0, 0, 1, 1]
-    array([[ 5.,  6.,  7.],
-           [ 9., 10., 11.],
-           [13., 14., 15.]])
-    """
-    windows = np.lib.stride_tricks.sliding_window_view(A, (kernel_size, kernel_size), axis=(-2, -1))
-    return windows[:, :, ::stride, ::stride]  # (N, C, H_out, W_out, k, k)
-
-
-def im2col(A, kernel_size, stride=1):
-    """Lay every ``k x k`` window of ``A`` out as one column of a matrix.
-
-    Column ``i * W_out + j`` of ``cols[n]`` holds the window at output position
-    ``(i, j)`` of image ``n``, flattened in the order ``(channel, row, column)`` -- the
-    same order as a flattened kernel ``W[o].ravel()``. A convolution then is one
-    matrix product per image: ``Z[n] = W.reshape(C_out, -1) @ cols[n]``.
-
-    Parameters
-    ----------
-    A : numpy.ndarray
-        Input, already padded.
-    kernel_size : int
-        Window size ``k``.
-    stride : int
-        Step between windows.
-
-    Shape
-    -----
-    ``A``: ``(N, C, H, W)``; returns ``(N, C*k*k, H_out*W_out)``.
-
-    Examples
-    --------
-    >>> A = np.arange(9.0).reshape(1, 1, 3, 3)
-    >>> im2col(A, 2)[0]
-    array([[0., 1., 3., 4.],
-           [1., 2., 4., 5.],
-           [3., 4., 6., 7.],
-           [4., 5., 7., 8.]])
-    """
-    N, C = A.shape[:2]
-    windows = sliding_windows(A, kernel_size, stride)  # (N, C, H_out, W_out, k, k)
-    H_out, W_out = windows.shape[2:4]
-    windows = windows.transpose(0, 1, 4, 5, 2, 3)  # (N, C, k, k, H_out, W_out)
-    return windows.reshape(N, C * kernel_size * kernel_size, H_out * W_out)  # copy
-
-
-def col2im(cols, input_shape, kernel_size, stride=1):
-    """Inverse bookkeeping of ``im2col``: add every column back onto its window.
-
-    A pixel that lies in several windows receives the sum of all its entries, which is
-    exactly what the backward pass needs (the pixel influenced each of those outputs).
-    We loop over the ``k*k`` positions inside the window; for a fixed position the
-    strided slice touches every pixel at most once, so a plain ``+=`` is correct.
-
-    Parameters
-    ----------
-    cols : numpy.ndarray
-        Columns as produced by ``im2col`` (usually gradients).
-    input_shape : tuple
-        ``(N, C, H, W)`` of the (padded) input that ``im2col`` received.
-    kernel_size, stride : int
-        As for ``im2col``.
-
-    Shape
-    -----
-    ``cols``: ``(N, C*k*k, H_out*W_out)``; returns ``(N, C, H, W)``.
-
-    Examples
-    --------
-    Every pixel of a 3x3 image lies in 1, 2 or 4 of the four 2x2 windows:
-
-    >>> col2im(np.ones((1, 4, 4)), (1, 1, 3, 3), 2)[0, 0]
-    array([[1., 2., 1.],
-           [2., 4., 2.],
-           [1., 2., 1.]])
-    """
-    N, C, H, W = input_shape
-    k, s = kernel_size, stride
-    H_out = (H - k) // s + 1
-    W_out = (W - k) // s + 1
-    cols = cols.reshape(N, C, k, k, H_out, W_out)
-    A = np.zeros(input_shape)  # (N, C, H, W)
-    for u in range(k):
-        for v in range(k):
-            A[:, :, u:u + s * H_out:s, v:v + s * W_out:s] += cols[:, :, u, v]  # (N, C, H_out, W_out)
-    return A
 
 
 def conv2d_naive(A_prev, W, b, stride=1, padding=0):
@@ -403,13 +311,17 @@ class Conv2d(Module):
         odd ``k`` only), ``"full"`` = ``k - 1``.
     rng : None, int or numpy.random.Generator
         Seeds the initial weights.
+    init : str or callable, default "he"
+        Weight initialisation, any scheme of ``nnlib.init`` (as for ``Linear``). The
+        fan-in of a kernel is ``C_in * k * k`` (the inputs one output sees, as a
+        ``Linear`` row sees ``in_features``). The default is He's ``N(0, 2 / fan_in)``
+        because a ReLU usually follows a convolution; ``"xavier"`` gives ``1 / fan_in``.
+        (PyTorch's default is a uniform distribution instead.)
 
     Attributes
     ----------
     W : numpy.ndarray, shape (C_out, C_in, k, k)
-        Kernels, initialised with He's fan-in variance ``2 / (C_in * k * k)`` (the
-        kernel sees ``C_in*k*k`` inputs, as a ``Linear`` row sees ``in_features``; He
-        suits the ReLU that usually follows).
+        Kernels (one ``(C_in, k, k)`` kernel per output channel).
     b : numpy.ndarray, shape (C_out,)
         One bias per feature map, initialised to zero.
     dW, db : numpy.ndarray
@@ -431,7 +343,8 @@ class Conv2d(Module):
 
     param_names = ("W", "b")
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, rng=None):
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, rng=None,
+                 init="he"):
         super().__init__()
         where = "Conv2d"
         self.in_channels = check_positive_int(in_channels, where, "in_channels")
@@ -440,10 +353,9 @@ class Conv2d(Module):
         self.stride = check_positive_int(stride, where, "stride")
         self.padding = padding
         self.pad = _check_padding(padding, self.kernel_size, self.stride, where)
-        rng = as_rng(rng)
-        fan_in = self.in_channels * self.kernel_size * self.kernel_size
+        self.init = init
         shape = (self.out_channels, self.in_channels, self.kernel_size, self.kernel_size)
-        self.W = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)  # (C_out, C_in, k, k)
+        self.W = initializers.initialize(init, shape, rng=rng)  # (C_out, C_in, k, k)
         self.b = np.zeros(self.out_channels)  # (C_out,)
         self.dW = np.zeros_like(self.W)
         self.db = np.zeros_like(self.b)

@@ -267,3 +267,100 @@ def one_hot(y, num_classes):
     Y = np.zeros((labels.shape[0], num_classes))  # (N, K)
     Y[np.arange(labels.shape[0]), labels] = 1.0
     return Y
+
+
+# ---------------------------------------------------------------- convolution helpers
+
+
+def sliding_windows(A, kernel_size, stride=1):
+    """All ``k x k`` windows of the last two axes of ``A`` (a read-only view, no copy).
+
+    Shape: ``(N, C, H, W) -> (N, C, H_out, W_out, k, k)``; entry ``[n, c, i, j]`` is the
+    window whose top-left corner is ``A[n, c, s*i, s*j]``.
+
+    >>> sliding_windows(np.arange(16.0).reshape(1, 1, 4, 4), 3)[0, 0, 1, 1]
+    array([[ 5.,  6.,  7.],
+           [ 9., 10., 11.],
+           [13., 14., 15.]])
+    """
+    windows = np.lib.stride_tricks.sliding_window_view(A, (kernel_size, kernel_size), axis=(-2, -1))
+    return windows[:, :, ::stride, ::stride]  # (N, C, H_out, W_out, k, k)
+
+
+def im2col(A, kernel_size, stride=1):
+    """Lay every ``k x k`` window of ``A`` out as one column of a matrix.
+
+    Column ``i * W_out + j`` of ``cols[n]`` holds the window at output position
+    ``(i, j)`` of image ``n``, flattened in the order ``(channel, row, column)`` -- the
+    same order as a flattened kernel ``W[o].ravel()``. A convolution then is one
+    matrix product per image: ``Z[n] = W.reshape(C_out, -1) @ cols[n]``.
+
+    Parameters
+    ----------
+    A : numpy.ndarray
+        Input, already padded.
+    kernel_size : int
+        Window size ``k``.
+    stride : int
+        Step between windows.
+
+    Shape
+    -----
+    ``A``: ``(N, C, H, W)``; returns ``(N, C*k*k, H_out*W_out)``.
+
+    Examples
+    --------
+    >>> A = np.arange(9.0).reshape(1, 1, 3, 3)
+    >>> im2col(A, 2)[0]
+    array([[0., 1., 3., 4.],
+           [1., 2., 4., 5.],
+           [3., 4., 6., 7.],
+           [4., 5., 7., 8.]])
+    """
+    N, C = A.shape[:2]
+    windows = sliding_windows(A, kernel_size, stride)  # (N, C, H_out, W_out, k, k)
+    H_out, W_out = windows.shape[2:4]
+    windows = windows.transpose(0, 1, 4, 5, 2, 3)  # (N, C, k, k, H_out, W_out)
+    return windows.reshape(N, C * kernel_size * kernel_size, H_out * W_out)  # copy
+
+
+def col2im(cols, input_shape, kernel_size, stride=1):
+    """Inverse bookkeeping of ``im2col``: add every column back onto its window.
+
+    A pixel that lies in several windows receives the sum of all its entries, which is
+    exactly what the backward pass needs (the pixel influenced each of those outputs).
+    We loop over the ``k*k`` positions inside the window; for a fixed position the
+    strided slice touches every pixel at most once, so a plain ``+=`` is correct.
+
+    Parameters
+    ----------
+    cols : numpy.ndarray
+        Columns as produced by ``im2col`` (usually gradients).
+    input_shape : tuple
+        ``(N, C, H, W)`` of the (padded) input that ``im2col`` received.
+    kernel_size, stride : int
+        As for ``im2col``.
+
+    Shape
+    -----
+    ``cols``: ``(N, C*k*k, H_out*W_out)``; returns ``(N, C, H, W)``.
+
+    Examples
+    --------
+    Every pixel of a 3x3 image lies in 1, 2 or 4 of the four 2x2 windows:
+
+    >>> col2im(np.ones((1, 4, 4)), (1, 1, 3, 3), 2)[0, 0]
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    """
+    N, C, H, W = input_shape
+    k, s = kernel_size, stride
+    H_out = (H - k) // s + 1
+    W_out = (W - k) // s + 1
+    cols = cols.reshape(N, C, k, k, H_out, W_out)
+    A = np.zeros(input_shape)  # (N, C, H, W)
+    for u in range(k):
+        for v in range(k):
+            A[:, :, u:u + s * H_out:s, v:v + s * W_out:s] += cols[:, :, u, v]  # (N, C, H_out, W_out)
+    return A

@@ -17,7 +17,8 @@ windows; the contributions add up.
 
 import numpy as np
 
-from nnlib.conv import conv_output_size, sliding_windows
+from nnlib.conv import conv_output_size
+from nnlib.functional import sliding_windows
 from nnlib.module import Module
 from nnlib.validation import check_array, check_positive_int
 

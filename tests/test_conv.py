@@ -3,15 +3,8 @@
 import numpy as np
 import pytest
 
-from nnlib.conv import (
-    Conv2d,
-    col2im,
-    conv2d_naive,
-    conv_output_size,
-    convolve2d,
-    correlate2d,
-    im2col,
-)
+from nnlib.conv import Conv2d, conv2d_naive, conv_output_size, convolve2d, correlate2d
+from nnlib.functional import col2im, im2col
 
 # SAP deck (002), "Convolutional Neural Networks - Representation": 5x5 input, 3x3 kernel
 SAP_INPUT = np.array(
@@ -261,6 +254,8 @@ def test_conv2d_init_is_he_fan_in_and_seeded():
     assert a.W.shape == (64, 4, 5, 5) and a.b.shape == (64,)
     np.testing.assert_allclose(a.W.std(), np.sqrt(2 / (4 * 25)), rtol=0.05)
     assert not a.b.any()
+    c = Conv2d(4, 64, 5, rng=1, init="xavier")
+    np.testing.assert_allclose(c.W.std(), np.sqrt(1 / (4 * 25)), rtol=0.05)
 
 
 def test_conv2d_matches_torch_when_available():
