@@ -15,3 +15,12 @@ from nnlib.activations import ELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, 
 from nnlib.layers import BatchNorm1d, Dropout, Flatten, Linear
 from nnlib.conv import Conv2d, conv_output_size
 from nnlib.pooling import AvgPool2d, MaxPool2d
+from nnlib.losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HingeLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+)
