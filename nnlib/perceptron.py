@@ -379,14 +379,19 @@ class Perceptron:
             )
         return y.astype(int)
 
-    def fit(self, X, y):
-        """Run the perceptron learning rule from ``w = 0, b = 0``.
+    def fit(self, X, y, w_init=None, b_init=0.0):
+        """Run the perceptron learning rule from ``w = 0, b = 0`` (or a given start).
 
         Parameters
         ----------
         X : array_like (N, M)
         y : array_like (N,)
             Labels -1 or +1.
+        w_init : array_like (M,), optional
+            Starting weights instead of zeros (the lessons show that the solution
+            depends on them). Novikoff's bound assumes the zero start.
+        b_init : float
+            Starting bias.
 
         Returns
         -------
@@ -396,8 +401,11 @@ class Perceptron:
         X = check_array(X, "Perceptron.fit", shape=("N", "M"), name="X")
         y = self._check_labels(y, X.shape[0])
         N, M = X.shape
-        w = np.zeros(M)  # (M,)
-        b = 0.0
+        if w_init is None:
+            w = np.zeros(M)  # (M,)
+        else:
+            w = check_array(w_init, "Perceptron.fit", shape=(M,), name="w_init").copy()  # (M,)
+        b = float(b_init)
         self.history = []
         self.trace = []
         self.n_updates = 0
