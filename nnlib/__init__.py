@@ -24,3 +24,4 @@ from nnlib.losses import (
     L1Loss,
     MSELoss,
 )
+from nnlib.autodiff import Value
