@@ -284,8 +284,9 @@ class Perceptron:
         h(x) = \\operatorname{sign}(w^\\top x + b), \\qquad
         \\operatorname{sign}(z) = +1 \\text{ if } z \\ge 0, \\text{ else } -1.
 
-    Training starts from ``w = 0, b = 0`` and visits the examples one by one. An
-    example is a mistake when ``h(x_n) != y_n``; only then (equation (6))
+    Training starts from ``w = 0, b = 0`` (or ``fit(X, y, w_init, b_init)``) and
+    visits the examples one by one. An example is a mistake when
+    ``h(x_n) != y_n``; only then (equation (6))
 
     .. math::
 
@@ -405,7 +406,7 @@ class Perceptron:
             w = np.zeros(M)  # (M,)
         else:
             w = check_array(w_init, "Perceptron.fit", shape=(M,), name="w_init").copy()  # (M,)
-        b = float(b_init)
+        b = float(check_array(b_init, "Perceptron.fit", shape=(), name="b_init"))
         self.history = []
         self.trace = []
         self.n_updates = 0

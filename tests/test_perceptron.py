@@ -329,3 +329,24 @@ def test_novikoff_bound_holds(case):
     assert p.converged
     assert p.n_updates <= bound
     assert np.all(p.predict(X) == y)
+
+
+def test_fit_from_a_given_start():
+    y = np.array([-1, -1, -1, 1])
+    w0 = np.array([0.5, -1.0])
+    p = Perceptron().fit(XOR_X, y, w_init=w0, b_init=2.0)
+    first = p.trace[0]
+    # (0, 0) scores b = 2 -> +1, a mistake on y = -1: the start is really used
+    assert first.index == 0
+    assert first.w_before.tolist() == [0.5, -1.0] and first.b_before == 2.0
+    assert w0.tolist() == [0.5, -1.0]  # the caller's array is not changed
+    assert p.converged and p.predict(XOR_X).tolist() == y.tolist()
+    # a zero start is the default
+    zero = Perceptron().fit(XOR_X, y, w_init=[0.0, 0.0], b_init=0.0)
+    np.testing.assert_array_equal(zero.w, Perceptron().fit(XOR_X, y).w)
+    with pytest.raises(ValueError, match=r"Perceptron.fit: w_init must have shape \(2,\), got \(3,\)"):
+        Perceptron().fit(XOR_X, y, w_init=[0.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match=r"Perceptron.fit: b_init must have shape \(\), got \(2,\)"):
+        Perceptron().fit(XOR_X, y, b_init=[0.0, 1.0])
+    with pytest.raises(ValueError, match="Perceptron.fit: b_init contains NaN or inf"):
+        Perceptron().fit(XOR_X, y, b_init=float("nan"))
