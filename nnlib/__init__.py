@@ -25,3 +25,4 @@ from nnlib.losses import (
     MSELoss,
 )
 from nnlib.autodiff import Value
+from nnlib import optim
