@@ -26,3 +26,4 @@ from nnlib.losses import (
 )
 from nnlib.autodiff import Value
 from nnlib import optim
+from nnlib.rnn import RNN, LSTMCell, RNNCell
