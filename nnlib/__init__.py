@@ -27,3 +27,5 @@ from nnlib.losses import (
 from nnlib.autodiff import Value
 from nnlib import optim
 from nnlib.rnn import RNN, LSTMCell, RNNCell
+from nnlib import training
+from nnlib.training import evaluate, fit, predict
