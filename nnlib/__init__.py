@@ -29,3 +29,4 @@ from nnlib import optim
 from nnlib.rnn import RNN, LSTMCell, RNNCell
 from nnlib import training
 from nnlib.training import evaluate, fit, predict
+from nnlib.rbf import RBFNetwork
