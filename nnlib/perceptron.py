@@ -536,10 +536,12 @@ def novikoff_bound(R, gamma):
 
         k \\le \\left(\\frac{R}{\\gamma}\\right)^2
 
-    updates, whatever the learning rate and the order of the examples. Proof idea:
-    each update raises ``u . (w, b)`` by at least ``alpha gamma`` while raising
-    ``||(w, b)||^2`` by at most ``alpha^2 R^2``; Cauchy-Schwarz then gives
-    ``k alpha gamma <= alpha R sqrt(k)``.
+    updates, whatever the learning rate and the order of the examples. Proof idea,
+    with ``u`` scaled to length 1: each update raises ``u . (w, b)`` by at least
+    ``alpha gamma`` and, because the point was misclassified
+    (``y (w . x + b) <= 0``), raises ``||(w, b)||^2`` by at most ``alpha^2 R^2``.
+    After k updates Cauchy-Schwarz gives ``k alpha gamma <= u . (w, b) <=
+    ||(w, b)|| <= alpha R sqrt(k)``, i.e. ``k <= (R / gamma)^2``.
 
     Examples
     --------
