@@ -98,3 +98,16 @@ def test_bad_hyperparameters():
         LeakyReLU(-0.1)
     with pytest.raises(TypeError, match=r"ELU: alpha must be a number, got str"):
         ELU("1")
+
+
+def test_softmax_rejects_scalar():
+    with pytest.raises(ValueError, match=r"Softmax.forward: input must have at least 1 dimension, got a scalar"):
+        Softmax()(3.0)
+
+
+def test_public_names_exported():
+    import nnlib
+
+    assert nnlib.Sigmoid is Sigmoid and nnlib.Softmax is Softmax
+    assert nnlib.functional.softmax is not None and nnlib.init.xavier is not None
+    assert nnlib.optim.Adam is not None and nnlib.gradcheck.check_layer_gradients is not None
