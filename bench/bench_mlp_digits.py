@@ -1,0 +1,186 @@
+"""Benchmark: a 64-128-10 ReLU MLP trained with Adam on the 8x8 digits.
+
+nnlib trains the network with ``nnlib.training.fit``. If PyTorch is installed, the
+identical network (same initial weights, copied over; same batches in the same
+order; float64) is trained with ``torch.optim.Adam`` and the two are compared:
+time per epoch, the ratio nnlib / PyTorch, test accuracy and how far apart the
+final weights are.
+
+Run from the repository root:
+
+    .venv/bin/python bench/bench_mlp_digits.py             # 20 epochs, seed 0
+    .venv/bin/python bench/bench_mlp_digits.py --epochs 5 --no-torch
+
+Setup (the issue's "Speed and accuracy" section): digits scaled to [0, 1] by /16,
+75/25 stratified split, Adam(lr=1e-3), batch size 32, 20 epochs, cross-entropy.
+"""
+
+import argparse
+import platform
+import statistics
+import time
+
+import numpy as np
+
+import nnlib
+from nnlib.activations import ReLU
+from nnlib.datasets import load_digits, train_test_split
+from nnlib.layers import Linear
+from nnlib.losses import CrossEntropyLoss
+from nnlib.module import Sequential
+from nnlib.optim import Adam
+from nnlib.training import evaluate, fit
+
+LR = 1e-3
+BATCH_SIZE = 32
+HIDDEN = 128
+
+
+def load_data(seed):
+    X, y = load_digits()
+    X = X / 16.0  # pixel counts 0..16 -> [0, 1]
+    return train_test_split(X, y, test_size=0.25, stratify=True, rng=seed)
+
+
+def epoch_orders(n, epochs, seed):
+    """The row order of every epoch, drawn exactly as ``fit`` draws it from ``rng=seed``."""
+    rng = np.random.default_rng(seed)
+    return [rng.permutation(n) for _ in range(epochs)]
+
+
+def nnlib_epoch(model, loss_fn, optimizer, X_train, y_train, rng):
+    """One epoch with ``fit``; returns (seconds, mean training loss)."""
+    start = time.perf_counter()
+    history = fit(model, loss_fn, optimizer, X_train, y_train, epochs=1,
+                  batch_size=BATCH_SIZE, rng=rng, verbose=False)
+    return time.perf_counter() - start, history["train_loss"][0]
+
+
+def torch_epoch(torch, model, loss_fn, optimizer, X_t, y_t, order):
+    """One epoch of the textbook PyTorch loop over the batches in ``order``."""
+    start = time.perf_counter()
+    model.train()
+    index = torch.from_numpy(order)
+    X_epoch, y_epoch = X_t[index], y_t[index]
+    n = len(order)
+    loss_sum = 0.0
+    for first in range(0, n, BATCH_SIZE):
+        X_batch = X_epoch[first:first + BATCH_SIZE]
+        y_batch = y_epoch[first:first + BATCH_SIZE]
+        optimizer.zero_grad()
+        loss = loss_fn(model(X_batch), y_batch)
+        loss.backward()
+        optimizer.step()
+        loss_sum += loss.item() * len(y_batch)
+    return time.perf_counter() - start, loss_sum / n
+
+
+def torch_copy_of(torch, model):
+    """A float64 torch.nn.Sequential with the nnlib model's current weights."""
+    first, last = model[0], model[2]
+    net = torch.nn.Sequential(
+        torch.nn.Linear(first.in_features, first.out_features),
+        torch.nn.ReLU(),
+        torch.nn.Linear(last.in_features, last.out_features),
+    ).double()
+    with torch.no_grad():
+        for torch_layer, layer in ((net[0], first), (net[2], last)):
+            torch_layer.weight.copy_(torch.from_numpy(layer.W))  # both (out, in)
+            torch_layer.bias.copy_(torch.from_numpy(layer.b))
+    return net
+
+
+def summary(times):
+    """Median epoch time (robust to the first, warm-up epoch) and the total."""
+    return statistics.median(times), sum(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
+    parser.add_argument("--torch-threads", type=int, default=1,
+                        help="torch.set_num_threads (default 1: fastest for these tiny "
+                             "batches; 0 keeps PyTorch's own default)")
+    args = parser.parse_args()
+
+    X_train, X_test, y_train, y_test = load_data(args.seed)
+    model = Sequential(Linear(64, HIDDEN, rng=args.seed), ReLU(),
+                       Linear(HIDDEN, 10, rng=args.seed + 1))
+
+    torch = None
+    if not args.no_torch:
+        try:
+            import torch
+        except ImportError:
+            print("PyTorch not installed: nnlib only")
+    torch_model = None
+    if torch is not None:
+        if args.torch_threads > 0:
+            torch.set_num_threads(args.torch_threads)
+        torch_model = torch_copy_of(torch, model)  # before any training step
+
+    print(f"python {platform.python_version()}, numpy {np.__version__}, nnlib {nnlib.__version__}"
+          + (f", torch {torch.__version__} (threads={torch.get_num_threads()})" if torch else ""))
+    print(f"train {X_train.shape}, test {X_test.shape}, 64-{HIDDEN}-10 ReLU MLP, "
+          f"Adam lr={LR}, batch {BATCH_SIZE}, {args.epochs} epochs, float64")
+
+    # Epochs alternate between the two libraries so both see the same machine load.
+    loss_fn = CrossEntropyLoss()
+    optimizer = Adam(model.parameters(), lr=LR)
+    rng = np.random.default_rng(args.seed)  # one generator: same shuffles as one long fit
+    orders = epoch_orders(len(X_train), args.epochs, args.seed)
+    if torch is not None:
+        th_loss_fn = torch.nn.CrossEntropyLoss()
+        th_optimizer = torch.optim.Adam(torch_model.parameters(), lr=LR)
+        X_t, y_t = torch.from_numpy(X_train), torch.from_numpy(y_train)
+    nn_times, nn_losses, th_times, th_losses = [], [], [], []
+    for epoch in range(args.epochs):
+        seconds, loss = nnlib_epoch(model, loss_fn, optimizer, X_train, y_train, rng)
+        nn_times.append(seconds)
+        nn_losses.append(loss)
+        if torch is not None:
+            seconds, loss = torch_epoch(torch, torch_model, th_loss_fn, th_optimizer,
+                                        X_t, y_t, orders[epoch])
+            th_times.append(seconds)
+            th_losses.append(loss)
+    _, nn_acc = evaluate(model, CrossEntropyLoss(), X_test, y_test)
+
+    if torch is not None:
+        torch_model.eval()
+        with torch.no_grad():
+            logits = torch_model(torch.from_numpy(X_test)).numpy()
+        th_acc = float(np.mean(logits.argmax(axis=1) == y_test))
+
+    print()
+    header = f"{'epoch':>5}  {'nnlib s':>8}  {'nnlib loss':>10}"
+    if torch is not None:
+        header += f"  {'torch s':>8}  {'torch loss':>10}"
+    print(header)
+    for i in range(args.epochs):
+        row = f"{i + 1:>5}  {nn_times[i]:8.4f}  {nn_losses[i]:10.6f}"
+        if torch is not None:
+            row += f"  {th_times[i]:8.4f}  {th_losses[i]:10.6f}"
+        print(row)
+
+    nn_median, nn_total = summary(nn_times)
+    print()
+    print(f"nnlib  epoch time: median {nn_median * 1e3:.1f} ms, total {nn_total:.2f} s; "
+          f"test accuracy {nn_acc:.4f}")
+    if torch is not None:
+        th_median, th_total = summary(th_times)
+        weight_gap = max(
+            float(np.max(np.abs(layer.W - torch_layer.weight.detach().numpy())))
+            for layer, torch_layer in ((model[0], torch_model[0]), (model[2], torch_model[2]))
+        )
+        print(f"torch  epoch time: median {th_median * 1e3:.1f} ms, total {th_total:.2f} s; "
+              f"test accuracy {th_acc:.4f}")
+        print(f"ratio nnlib/torch epoch time (median): {nn_median / th_median:.2f}  "
+              f"(total: {nn_total / th_total:.2f})")
+        print(f"accuracy difference nnlib - torch: {nn_acc - th_acc:+.4f}; "
+              f"max |W_nnlib - W_torch| after training: {weight_gap:.2e}")
+
+
+if __name__ == "__main__":
+    main()
