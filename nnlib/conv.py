@@ -380,35 +380,24 @@ class Conv2d(Module):
         H_out, W_out = self.output_shape(H, W)
         A_pad = pad2d(A_prev, p)  # (N, C_in, H + 2p, W + 2p)
         cols = im2col(A_pad, k, s)  # (N, C_in*k*k, H_out*W_out)
-        W_mat = self.W.reshape(self.out_channels, -1)  # (C_out, C_in*k*k)
-        Z = np.empty((N, self.out_channels, H_out * W_out))  # (N, C_out, H_out*W_out)
-        for n in range(N):
-            # one matrix product per image: a Linear layer applied to every window
-            np.matmul(W_mat, cols[n], out=Z[n])  # (C_out, H_out*W_out)
-            Z[n] += self.b[:, None]  # (C_out, H_out*W_out)
-        self._cache = (cols, A_pad.shape)
+        W_mat = self.W.reshape(self.out_channels, -1)  # (C_out, C_in*k*k), one kernel per row
+        Z = W_mat @ cols  # (N, C_out, H_out*W_out): a Linear layer applied to every window
+        Z += self.b[:, None]  # (N, C_out, H_out*W_out)
+        self._cache = (cols, A_pad.shape, (H_out, W_out))
         return Z.reshape(N, self.out_channels, H_out, W_out)
 
     def backward(self, grad_y):
         """Given delta = dL/dZ (N, C_out, H_out, W_out), accumulate dW, db; return dL/dA_prev."""
-        cols, padded_shape = self._cache_or_raise(self._cache)
+        cols, padded_shape, (H_out, W_out) = self._cache_or_raise(self._cache)
         N = padded_shape[0]
-        L = cols.shape[2]
-        delta = check_array(grad_y, "Conv2d.backward", shape=(N, self.out_channels, "H", "W"),
+        delta = check_array(grad_y, "Conv2d.backward", shape=(N, self.out_channels, H_out, W_out),
                             name="grad_y", allow_nan=True)
-        if delta.shape[2] * delta.shape[3] != L:
-            raise ValueError(
-                f"Conv2d.backward: grad_y must have the output's spatial size, "
-                f"got {delta.shape[2:]} for {L} output positions"
-            )
-        delta = delta.reshape(N, self.out_channels, L)  # (N, C_out, H_out*W_out)
+        delta = delta.reshape(N, self.out_channels, H_out * W_out)  # (N, C_out, H_out*W_out)
         W_mat = self.W.reshape(self.out_channels, -1)  # (C_out, C_in*k*k)
-        dW_mat = self.dW.reshape(self.out_channels, -1)  # view: updates self.dW in place
-        dcols = np.empty_like(cols)  # (N, C_in*k*k, H_out*W_out)
-        for n in range(N):
-            dW_mat += delta[n] @ cols[n].T  # (C_out, C_in*k*k)
-            np.matmul(W_mat.T, delta[n], out=dcols[n])  # (C_in*k*k, H_out*W_out)
+        dW_mat = (delta @ cols.transpose(0, 2, 1)).sum(axis=0)  # (C_out, C_in*k*k), summed over images
+        self.dW += dW_mat.reshape(self.W.shape)  # (C_out, C_in, k, k)
         self.db += delta.sum(axis=(0, 2))  # (C_out,)
+        dcols = W_mat.T @ delta  # (N, C_in*k*k, H_out*W_out)
         dA_pad = col2im(dcols, padded_shape, self.kernel_size, self.stride)  # (N, C_in, H+2p, W+2p)
         p = self.pad
         H_pad, W_pad = padded_shape[2:]

@@ -95,12 +95,17 @@ class MaxPool2d(_Pool2d):
     def forward(self, A_prev):
         """Max over every window of ``A_prev`` (N, C, H, W)."""
         A_prev = self._check_input(A_prev)
-        N, C, H, W = A_prev.shape
         k, s = self.kernel_size, self.stride
-        H_out, W_out = self.output_shape(H, W)
-        windows = sliding_windows(A_prev, k, s).reshape(N, C, H_out, W_out, k * k)  # copy
-        argmax = windows.argmax(axis=-1)  # (N, C, H_out, W_out), index u*k + v inside the window
-        A = np.take_along_axis(windows, argmax[..., None], axis=-1)[..., 0]  # (N, C, H_out, W_out)
+        windows = sliding_windows(A_prev, k, s)  # (N, C, H_out, W_out, k, k), a view
+        # walk through the k*k positions of the window, keeping the best value so far
+        A = windows[..., 0, 0].copy()  # (N, C, H_out, W_out)
+        argmax = np.zeros(A.shape, dtype=np.intp)  # (N, C, H_out, W_out), index u*k + v
+        for u in range(k):
+            for v in range(k):
+                candidate = windows[..., u, v]  # (N, C, H_out, W_out)
+                better = candidate > A  # strict: on a tie the first position wins
+                A = np.where(better, candidate, A)  # (N, C, H_out, W_out)
+                argmax[better] = u * k + v
         self._cache = (argmax, A_prev.shape)
         return A
 
