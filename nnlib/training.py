@@ -232,6 +232,10 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, X_val=None, y
     without improvement training stops, and in any case the weights (and buffers)
     of the best epoch are copied back into the model at the end.
 
+    ``fit`` switches the model to train mode for the batches and to eval mode for
+    the validation pass, and leaves it in **eval mode** when it returns, ready for
+    predictions (dropout off, BatchNorm using its running statistics).
+
     Parameters
     ----------
     model : Module
