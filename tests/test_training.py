@@ -141,6 +141,19 @@ def test_shuffle_is_deterministic_per_seed_and_covers_every_row():
     assert sum(batches(3, shuffle=False)[:3], []) == list(range(10))
 
 
+def test_each_epoch_uses_one_permutation_from_the_generator():
+    # the benchmark relies on this to replay fit's batches in PyTorch
+    X = np.arange(7.0).reshape(7, 1)
+    y = np.zeros((7, 1))
+    model = Scale()
+    fit(model, MeanSquared(), PlainSGD(model.parameters(), lr=0.0), X, y, epochs=3,
+        batch_size=3, rng=11, verbose=False)
+    seen = np.concatenate([b.ravel() for b in _training_batches(model)])
+    rng = np.random.default_rng(11)
+    expected = np.concatenate([rng.permutation(7) for _ in range(3)]).astype(float)
+    np.testing.assert_array_equal(seen, expected)
+
+
 def test_fit_does_not_change_the_callers_data():
     X, y = line_data(1.0, n=12)
     X_copy, y_copy = X.copy(), y.copy()
