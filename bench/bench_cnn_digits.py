@@ -80,19 +80,12 @@ def epoch_orders(n, epochs, seed):
     return [rng.permutation(n) for _ in range(epochs)]
 
 
-def train_nnlib(model, X_train, y_train, epochs, seed):
-    """Train with ``fit``, one epoch per call so each epoch can be timed."""
-    loss_fn = CrossEntropyLoss()
-    optimizer = Adam(model.parameters(), lr=LR)
-    rng = np.random.default_rng(seed)  # one generator: same shuffles as a single fit call
-    times, losses = [], []
-    for _ in range(epochs):
-        start = time.perf_counter()
-        history = fit(model, loss_fn, optimizer, X_train, y_train, epochs=1,
-                      batch_size=BATCH_SIZE, rng=rng, verbose=False)
-        times.append(time.perf_counter() - start)
-        losses.append(history["train_loss"][0])
-    return times, losses
+def nnlib_epoch(model, loss_fn, optimizer, X_train, y_train, rng):
+    """One epoch with ``fit``; returns (seconds, training loss)."""
+    start = time.perf_counter()
+    history = fit(model, loss_fn, optimizer, X_train, y_train, epochs=1,
+                  batch_size=BATCH_SIZE, rng=rng, verbose=False)
+    return time.perf_counter() - start, history["train_loss"][0]
 
 
 def torch_copy_of(torch, model):
@@ -112,30 +105,23 @@ def torch_copy_of(torch, model):
     return net
 
 
-def train_torch(torch, net, X_train, y_train, orders):
-    loss_fn = torch.nn.CrossEntropyLoss()
-    optimizer = torch.optim.Adam(net.parameters(), lr=LR)
-    X_t = torch.from_numpy(X_train)
-    y_t = torch.from_numpy(y_train)
-    n = len(X_train)
-    times, losses = [], []
-    for order in orders:
-        start = time.perf_counter()
-        net.train()
-        index = torch.from_numpy(order)
-        X_epoch, y_epoch = X_t[index], y_t[index]
-        loss_sum = 0.0
-        for first in range(0, n, BATCH_SIZE):
-            X_batch = X_epoch[first:first + BATCH_SIZE]
-            y_batch = y_epoch[first:first + BATCH_SIZE]
-            optimizer.zero_grad()
-            loss = loss_fn(net(X_batch), y_batch)
-            loss.backward()
-            optimizer.step()
-            loss_sum += loss.item() * len(y_batch)
-        times.append(time.perf_counter() - start)
-        losses.append(loss_sum / n)
-    return times, losses
+def torch_epoch(torch, net, loss_fn, optimizer, X_t, y_t, order):
+    """One epoch over the rows in ``order``; returns (seconds, training loss)."""
+    start = time.perf_counter()
+    net.train()
+    index = torch.from_numpy(order)
+    X_epoch, y_epoch = X_t[index], y_t[index]
+    n = len(order)
+    loss_sum = 0.0
+    for first in range(0, n, BATCH_SIZE):
+        X_batch = X_epoch[first:first + BATCH_SIZE]
+        y_batch = y_epoch[first:first + BATCH_SIZE]
+        optimizer.zero_grad()
+        loss = loss_fn(net(X_batch), y_batch)
+        loss.backward()
+        optimizer.step()
+        loss_sum += loss.item() * len(y_batch)
+    return time.perf_counter() - start, loss_sum / n
 
 
 def main():
@@ -166,12 +152,27 @@ def main():
           f"maxpool 2x2 -> Flatten -> Linear(256, 10); Adam lr={LR}, batch {BATCH_SIZE}, "
           f"{args.epochs} epochs, float64")
 
-    nn_times, nn_losses = train_nnlib(model, X_train, y_train, args.epochs, args.seed)
-    _, nn_acc = evaluate(model, CrossEntropyLoss(), X_test, y_test)
-
+    # epochs alternate between the two libraries, so both see the same machine load
+    loss_fn = CrossEntropyLoss()
+    optimizer = Adam(model.parameters(), lr=LR)
+    rng = np.random.default_rng(args.seed)  # one generator: same shuffles as a single fit call
     if torch is not None:
         orders = epoch_orders(len(X_train), args.epochs, args.seed)
-        th_times, th_losses = train_torch(torch, torch_net, X_train, y_train, orders)
+        th_loss_fn = torch.nn.CrossEntropyLoss()
+        th_optimizer = torch.optim.Adam(torch_net.parameters(), lr=LR)
+        X_t, y_t = torch.from_numpy(X_train), torch.from_numpy(y_train)
+    nn_times, nn_losses, th_times, th_losses = [], [], [], []
+    for epoch in range(args.epochs):
+        seconds, loss = nnlib_epoch(model, loss_fn, optimizer, X_train, y_train, rng)
+        nn_times.append(seconds)
+        nn_losses.append(loss)
+        if torch is not None:
+            seconds, loss = torch_epoch(torch, torch_net, th_loss_fn, th_optimizer, X_t, y_t,
+                                        orders[epoch])
+            th_times.append(seconds)
+            th_losses.append(loss)
+    _, nn_acc = evaluate(model, CrossEntropyLoss(), X_test, y_test)
+    if torch is not None:
         torch_net.eval()
         with torch.no_grad():
             logits = torch_net(torch.from_numpy(X_test)).numpy()

@@ -141,8 +141,10 @@ def pad2d(A, p):
     """
     if p == 0:
         return A
-    widths = [(0, 0)] * (A.ndim - 2) + [(p, p), (p, p)]
-    return np.pad(A, widths)  # (..., H + 2p, W + 2p)
+    H, W = A.shape[-2:]
+    A_pad = np.zeros(A.shape[:-2] + (H + 2 * p, W + 2 * p))  # (..., H + 2p, W + 2p)
+    A_pad[..., p:p + H, p:p + W] = A  # the original in the middle, a frame of p zeros around it
+    return A_pad
 
 
 def conv2d_naive(A_prev, W, b, stride=1, padding=0):
