@@ -11,7 +11,8 @@ computes exactly this. The DHBW deck defines the textbook convolution
     O(i, j) = sum_m sum_n I(i - m, j - n) * F(m, n),
 
 which is the same as a cross-correlation with the kernel rotated by 180 degrees;
-``convolve2d`` and ``correlate2d`` below show both for one channel. (The SAP deck writes the
+``convolve2d`` and ``correlate2d`` below show both for one channel, and ``convolve1d``
+the SAP deck's one-dimensional ``(f * g)[i] = sum_n f[i - n] g[n]``. (The SAP deck writes the
 convolution formula but its 5x5 worked example is a cross-correlation: its numbers come
 out of ``correlate2d``, not ``convolve2d``.) For learned kernels the difference does not
 matter: a network that needs the flipped kernel simply learns it.
@@ -280,6 +281,57 @@ def convolve2d(I, F, mode="valid"):
         raise ValueError(f"convolve2d: mode='same' needs an odd kernel size, got {k}")
     c = (k - 1) // 2
     return full[c:c + H, c:c + W]
+
+
+def convolve1d(f, g, mode="same"):
+    """One-dimensional convolution of the SAP deck: ``(f * g)[i] = sum_{n=-N}^{N} f[i - n] g[n]``.
+
+    The kernel ``g`` has ``2N + 1`` entries, ``g[0]`` of the array being the slide's
+    ``g[-N]``; ``f`` counts as zero outside its ends. ``"same"`` returns one value per
+    position ``i`` of ``f`` (the slide's sum), ``"full"`` every shift at which ``f`` and
+    ``g`` overlap, ``"valid"`` only those where ``g`` lies completely inside ``f``.
+    The results equal ``np.convolve(f, g, mode)``.
+
+    Parameters
+    ----------
+    f : array_like, shape (L,)
+        Input signal.
+    g : array_like, shape (K,)
+        Kernel; ``K`` must be odd for ``"same"`` (the window ``-N .. N``).
+    mode : {"same", "valid", "full"}
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    A moving sum over three neighbours, and a difference kernel (note the flip:
+    ``g = [1, 0, -1]`` computes ``f[i + 1] - f[i - 1]``):
+
+    >>> convolve1d([1, 2, 3, 4], [1, 1, 1])
+    array([3., 6., 9., 7.])
+    >>> convolve1d([1, 2, 4, 8], [1, 0, -1], "valid")
+    array([3., 6.])
+    """
+    f = check_array(f, "convolve1d", shape=("L",), name="f")
+    g = check_array(g, "convolve1d", shape=("K",), name="g")
+    if mode not in PADDING_MODES:
+        raise ValueError(f"convolve1d: mode must be 'valid', 'same' or 'full', got {mode!r}")
+    L, K = f.shape[0], g.shape[0]
+    full = np.zeros(L + K - 1)  # one entry per shift at which f and g overlap
+    for m in range(K):
+        full[m:m + L] += g[m] * f  # f[i - m] g[m] for every i
+    if mode == "full":
+        return full
+    if mode == "valid":
+        if L < K:
+            raise ValueError(f"convolve1d: the kernel ({K}) is longer than the signal ({L})")
+        return full[K - 1:L]
+    if K % 2 == 0:
+        raise ValueError(f"convolve1d: mode='same' needs an odd kernel length 2N + 1, got {K}")
+    N = (K - 1) // 2
+    return full[N:N + L]
 
 
 class Conv2d(Module):

@@ -3,8 +3,23 @@
 import numpy as np
 import pytest
 
-from nnlib.conv import Conv2d, conv2d_naive, conv_output_size, convolve2d, correlate2d
+from nnlib.activations import ReLU
+from nnlib.conv import (
+    Conv2d,
+    conv2d_naive,
+    conv_output_size,
+    convolve1d,
+    convolve2d,
+    correlate2d,
+)
+from nnlib.datasets import load_digits, train_test_split
 from nnlib.functional import col2im, im2col
+from nnlib.layers import Flatten, Linear
+from nnlib.losses import CrossEntropyLoss
+from nnlib.module import Sequential
+from nnlib.optim import Adam
+from nnlib.pooling import MaxPool2d
+from nnlib.training import evaluate, fit
 
 # SAP deck (002), "Convolutional Neural Networks - Representation": 5x5 input, 3x3 kernel
 SAP_INPUT = np.array(
@@ -106,6 +121,33 @@ def test_convolution_is_correlation_with_flipped_kernel(mode):
     np.testing.assert_allclose(
         convolve2d(I, F, mode), correlate2d(I, F[::-1, ::-1], mode), rtol=1e-12, atol=1e-12
     )
+
+
+def test_convolve1d_is_the_decks_sum_with_half_width_N():
+    """(f * g)[i] = sum_{n=-N}^{N} f[i - n] g[n], f zero outside, g[n] stored at index n + N."""
+    rng = np.random.default_rng(14)
+    f = rng.normal(size=9)
+    g = rng.normal(size=5)  # N = 2
+    N = 2
+    expected = [
+        sum(f[i - n] * g[n + N] for n in range(-N, N + 1) if 0 <= i - n < len(f))
+        for i in range(len(f))
+    ]
+    np.testing.assert_allclose(convolve1d(f, g), expected, rtol=1e-12, atol=1e-12)
+    for mode in ("valid", "same", "full"):
+        np.testing.assert_allclose(convolve1d(f, g, mode), np.convolve(f, g, mode),
+                                   rtol=1e-12, atol=1e-12)
+
+
+def test_convolve1d_errors():
+    with pytest.raises(ValueError, match="convolve1d: mode='same' needs an odd kernel length"):
+        convolve1d(np.ones(5), np.ones(2))
+    with pytest.raises(ValueError, match=r"convolve1d: the kernel \(4\) is longer than the signal \(3\)"):
+        convolve1d(np.ones(3), np.ones(4), "valid")
+    with pytest.raises(ValueError, match=r"convolve1d: f must have shape \(L,\), got \(2, 2\)"):
+        convolve1d(np.ones((2, 2)), np.ones(3))
+    with pytest.raises(ValueError, match="convolve1d: mode must be 'valid', 'same' or 'full'"):
+        convolve1d(np.ones(3), np.ones(3), "circular")
 
 
 # ---------------------------------------------------------------- output size
@@ -256,6 +298,52 @@ def test_conv2d_init_is_he_fan_in_and_seeded():
     assert not a.b.any()
     c = Conv2d(4, 64, 5, rng=1, init="xavier")
     np.testing.assert_allclose(c.W.std(), np.sqrt(1 / (4 * 25)), rtol=0.05)
+
+
+def test_parameter_sharing_keeps_the_parameter_count_independent_of_image_size():
+    conv = Conv2d(3, 16, 5, rng=0)
+    n_params = sum(p.data.size for p in conv.parameters())
+    assert n_params == 16 * 3 * 5 * 5 + 16  # 1216, for 32x32 images as for 256x256 ones
+    assert conv(np.zeros((1, 3, 32, 32))).shape == (1, 16, 28, 28)
+    assert conv(np.zeros((1, 3, 40, 36))).shape == (1, 16, 36, 32)
+    # a dense layer from a 32x32x3 image to the same 16x28x28 outputs would need
+    dense = (3 * 32 * 32) * (16 * 28 * 28) + 16 * 28 * 28
+    assert dense > 30_000 * n_params
+
+
+def test_conv_relu_pool_block_gradients():
+    """Backpropagation through a whole convolutional block, checked numerically."""
+    rng = np.random.default_rng(15)
+    block = Sequential(Conv2d(2, 3, 3, padding=1, rng=16), ReLU(), MaxPool2d(2),
+                       Flatten(), Linear(3 * 3 * 3, 4, rng=17))
+    X = rng.normal(size=(2, 2, 6, 7))
+    G = rng.normal(size=(2, 4))
+
+    def loss():
+        return float(np.sum(block.forward(X) * G))
+
+    block.forward(X)
+    dX = block.backward(G)
+    np.testing.assert_allclose(dX, numerical_gradient(loss, X), rtol=1e-5, atol=1e-7)
+    conv = block[0]
+    np.testing.assert_allclose(conv.dW, numerical_gradient(loss, conv.W), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(conv.db, numerical_gradient(loss, conv.b), rtol=1e-5, atol=1e-7)
+
+
+def test_small_cnn_learns_the_digits():
+    """conv8 (3x3, padding 1) -> ReLU -> 2x2 max-pool -> Linear on the 8x8 digits, 3 epochs."""
+    X, y = load_digits()
+    X = (X / 16.0).reshape(-1, 1, 8, 8)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, rng=0)
+    net = Sequential(Conv2d(1, 8, 3, padding=1, rng=0), ReLU(), MaxPool2d(2), Flatten(),
+                     Linear(8 * 4 * 4, 10, rng=1))
+    loss_fn = CrossEntropyLoss()
+    _, accuracy_before = evaluate(net, loss_fn, X_test, y_test)
+    fit(net, loss_fn, Adam(net.parameters(), lr=0.01), X_train, y_train, epochs=3,
+        batch_size=32, rng=0, verbose=False)
+    _, accuracy = evaluate(net, loss_fn, X_test, y_test)
+    assert accuracy_before < 0.3
+    assert accuracy >= 0.9
 
 
 def test_conv2d_matches_torch_when_available():

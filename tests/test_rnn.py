@@ -132,6 +132,26 @@ def test_backpropagation_through_time_gradients(cell_class):
                                    err_msg=p.name)
 
 
+def test_lstm_cell_path_keeps_gradients_that_vanish_in_a_plain_rnn():
+    """dL/dh_0 after T = 40 steps: tiny for RNNCell, still sizeable through the LSTM's cell path."""
+    rng = np.random.default_rng(8)
+    T, N, H = 40, 4, 8
+    X = rng.normal(size=(T, N, 1))
+    G = np.zeros((T, N, H))
+    G[-1] = rng.normal(size=(N, H))  # the loss only looks at the last hidden state
+    norms = {}
+    for cell in (RNNCell(1, H, rng=9), LSTMCell(1, H, rng=9)):
+        if isinstance(cell, LSTMCell):
+            cell.b_f[...] = 5.0  # forget gate nearly open: c_t ~ c_{t-1}
+        rnn = RNN(cell)
+        rnn(X)
+        rnn.backward(G)
+        dstate0 = rnn.dstate0[-1]  # dL/dh_0 for the RNN, dL/dc_0 for the LSTM
+        norms[type(cell).__name__] = np.linalg.norm(dstate0)
+    assert norms["RNNCell"] < 1e-6
+    assert norms["LSTMCell"] > 1e-2
+
+
 def test_gradients_accumulate_and_zero_grad_resets():
     rng = np.random.default_rng(6)
     rnn = RNN(LSTMCell(2, 3, rng=0))
