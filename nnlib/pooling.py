@@ -154,7 +154,11 @@ class AvgPool2d(_Pool2d):
         A_prev = self._check_input(A_prev)
         k, s = self.kernel_size, self.stride
         windows = sliding_windows(A_prev, k, s)  # (N, C, H_out, W_out, k, k), a view
-        A = windows.mean(axis=(-2, -1))  # (N, C, H_out, W_out)
+        A = np.zeros(windows.shape[:4])  # (N, C, H_out, W_out)
+        for u in range(k):
+            for v in range(k):
+                A += windows[..., u, v]  # add position (u, v) of every window
+        A /= k * k  # the mean
         self._cache = A_prev.shape
         return A
 
