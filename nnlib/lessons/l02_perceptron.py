@@ -267,7 +267,7 @@ def trace_frame(model, k):
     Returns
     -------
     dict
-        ``w`` (M,), ``b``: the parameters after ``k`` updates; ``step``: the
+        ``k``; ``w`` (M,), ``b``: the parameters after ``k`` updates; ``step``: the
         :class:`~nnlib.perceptron.PerceptronStep` that produced them (``None`` for k = 0);
         ``n_steps``: ``len(model.trace)``.
 
@@ -286,11 +286,11 @@ def trace_frame(model, k):
         raise ValueError(f"trace_frame: k must be an int in [0, {n_steps}], got {k!r}")
     if k == 0:
         if n_steps == 0:
-            return {"w": model.w.copy(), "b": model.b, "step": None, "n_steps": 0}
+            return {"k": 0, "w": model.w.copy(), "b": model.b, "step": None, "n_steps": 0}
         first = model.trace[0]
-        return {"w": first.w_before.copy(), "b": first.b_before, "step": None, "n_steps": n_steps}
+        return {"k": 0, "w": first.w_before.copy(), "b": first.b_before, "step": None, "n_steps": n_steps}
     step = model.trace[k - 1]
-    return {"w": step.w_after.copy(), "b": step.b_after, "step": step, "n_steps": n_steps}
+    return {"k": int(k), "w": step.w_after.copy(), "b": step.b_after, "step": step, "n_steps": n_steps}
 
 
 def update_geometry(step, lr=1.0):

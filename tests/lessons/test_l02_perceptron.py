@@ -116,10 +116,11 @@ def test_trace_frames_walk_from_zero_to_the_final_weights():
     X, y = toy_data()
     model = Perceptron().fit(X, y)
     first = trace_frame(model, 0)
-    assert np.all(first["w"] == 0) and first["b"] == 0 and first["step"] is None
+    assert np.all(first["w"] == 0) and first["b"] == 0 and first["step"] is None and first["k"] == 0
     for k in range(1, model.n_updates + 1):
         before, after = trace_frame(model, k - 1), trace_frame(model, k)
         step = after["step"]
+        assert after["k"] == k and after["n_steps"] == 12
         np.testing.assert_allclose(after["w"], before["w"] + step.y * step.x, rtol=0, atol=1e-12)
         assert after["b"] == before["b"] + step.y
         # the example was misclassified before its update
