@@ -64,7 +64,7 @@ def check_neuron(neuron):
     lecture = as_array("neuron(x, w, b)", neuron(np.array([[1.0, 0.0, 0.5]]), np.array([1.0, -0.5, -1.0]), 0.0))
     expect_array("neuron for the lecture's example x = (1, 0, 0.5), w = (1, -0.5, -1), b = 0 "
                  "(z = 0.5, so the unit fires)", lecture, np.array([1.0]))
-    X = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.0], [1.0, 1.0, 1.0], [0.0, 0.0, 0.0]])
+    X = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.0], [1.0, 1.0, 1.0], [0.25, 0.0, 0.1]])
     w = np.array([1.0, -0.5, -1.0])
     b = -0.25
     got = as_array("neuron(X, w, b)", neuron(X.copy(), w.copy(), b))

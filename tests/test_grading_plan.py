@@ -1,0 +1,231 @@
+"""Markers, student copies, grading plans and the signed result channel (no kernels needed)."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from nnlib.grading.grader import flags_for, grade_as_one, load_sources
+from nnlib.grading.harness import MIME_TYPE, evaluate, read_result, replaced_functions, sign, clean_namespace
+from nnlib.grading.markers import MarkerError, count_asserts, replace_solutions, split_hidden
+from nnlib.grading.plan import NotebookError, build_plan, match_source, read_cells, source_items
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = importlib.util.spec_from_file_location("make_exercises", ROOT / "scripts" / "make_exercises.py")
+make_exercises = importlib.util.module_from_spec(SPEC)
+SPEC.loader.exec_module(make_exercises)
+
+
+# --- markers -------------------------------------------------------------------------------------
+
+def test_stub_keeps_def_line_and_indentation_of_each_region():
+    source = ("class Layer:\n    def forward(self, x):\n        ### BEGIN SOLUTION\n        return 2 * x\n"
+              "        ### END SOLUTION\n\n    def backward(self, g):\n        ### BEGIN SOLUTION\n"
+              "        return 2 * g\n        ### END SOLUTION\n")
+    assert replace_solutions(source) == (
+        "class Layer:\n    def forward(self, x):\n        # YOUR CODE HERE\n        raise NotImplementedError()\n"
+        "\n    def backward(self, g):\n        # YOUR CODE HERE\n        raise NotImplementedError()")
+
+
+def test_markdown_stub():
+    assert replace_solutions("Answer:\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION", markdown=True) == (
+        "Answer:\nYOUR ANSWER HERE")
+
+
+@pytest.mark.parametrize("source, words", [
+    ("### BEGIN SOLUTION\nx = 1", r"'### BEGIN SOLUTION' on line 1 has no '### END SOLUTION'"),
+    ("x = 1\n### END SOLUTION", r"'### END SOLUTION' on line 2 without '### BEGIN SOLUTION'"),
+    ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n", r"on line 2 inside another region"),
+])
+def test_unpaired_markers_are_errors(source, words):
+    with pytest.raises(MarkerError, match=words):
+        replace_solutions(source)
+
+
+def test_split_hidden_and_count_asserts():
+    visible, hidden = split_hidden('check("ex01-a", f)\n### BEGIN HIDDEN TESTS\nx = f(2)\nassert x == 4, "f(2)"\n'
+                                   'assert f(0) == 0\n### END HIDDEN TESTS\n')
+    assert visible == 'check("ex01-a", f)'
+    assert hidden == 'x = f(2)\nassert x == 4, "f(2)"\nassert f(0) == 0'
+    assert count_asserts(hidden) == 2
+
+
+# --- make_exercises ------------------------------------------------------------------------------
+
+def _exercise_source():
+    nb = nbformat.v4.new_notebook()
+    answer = nbformat.v4.new_code_cell("def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION")
+    answer.metadata["nbgrader"] = {"grade": False, "solution": True, "locked": False,
+                                   "grade_id": "ex01-f-answer", "schema_version": 3}
+    answer.outputs = [nbformat.v4.new_output("stream", text="hello")]
+    answer.execution_count = 3
+    test = nbformat.v4.new_code_cell('check("ex01-f", f)\n### BEGIN HIDDEN TESTS\nassert f(1) == 2, "one"\n'
+                                     '### END HIDDEN TESTS')
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": "ex01-f",
+                                 "points": 2, "schema_version": 3}
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title"), answer, test]
+    return nb
+
+
+def test_student_notebook_stubs_answers_removes_hidden_tests_clears_outputs_keeps_the_rest():
+    source = _exercise_source()
+    student = make_exercises.student_notebook(source)
+    assert [c.id for c in student.cells] == [c.id for c in source.cells]
+    assert student.cells[0] == source.cells[0]
+    assert student.cells[1].source == "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()"
+    assert student.cells[1].outputs == [] and student.cells[1].execution_count is None
+    assert student.cells[1].metadata == source.cells[1].metadata
+    assert student.cells[2].source == 'check("ex01-f", f)'
+    assert "BEGIN SOLUTION" in source.cells[1].source  # the source notebook is not changed
+
+
+def test_check_mode_reports_missing_stale_and_out_of_date(tmp_path, capsys):
+    solutions, exercises = tmp_path / "solutions", tmp_path / "exercises"
+    solutions.mkdir()
+    nbformat.write(_exercise_source(), solutions / "ex01_demo.ipynb")
+    args = ["--source", str(solutions), "--dest", str(exercises)]
+    assert make_exercises.main(args + ["--check"]) == 1
+    assert "ex01_demo.ipynb is missing" in capsys.readouterr().out
+    assert make_exercises.main(args) == 0
+    assert make_exercises.main(args + ["--check"]) == 0
+    target = exercises / "ex01_demo.ipynb"
+    target.write_text(target.read_text().replace("YOUR CODE HERE", "my code"))
+    (exercises / "ex09_old.ipynb").write_text("{}")
+    assert make_exercises.main(args + ["--check"]) == 1
+    out = capsys.readouterr().out
+    assert "ex01_demo.ipynb is out of date" in out and "ex09_old.ipynb has no source" in out
+
+
+# --- reading submissions and planning -------------------------------------------------------------
+
+def test_invalid_json_and_non_notebooks_are_explained():
+    with pytest.raises(NotebookError, match=r"a.ipynb is not valid JSON \(line 1, column 12: Expecting value\); it was probably damaged"):
+        read_cells('{"cells": [', "a.ipynb")
+    with pytest.raises(NotebookError, match=r"b.ipynb is JSON but not a Jupyter notebook"):
+        read_cells("[1, 2]", "b.ipynb")
+
+
+def _cells(nb):
+    return read_cells(json.dumps(nb))
+
+
+def test_plan_replaces_edited_deleted_and_duplicated_test_cells_with_the_instructors():
+    source = _exercise_source()
+    student = make_exercises.student_notebook(source)
+    student.cells[1].source = "def f(x):\n    return 2 * x"
+    student.cells[2].source = 'print("✓ ex01-f passed")'  # edited test cell
+    duplicate = nbformat.v4.new_code_cell('print("✓ passed again")', metadata=student.cells[2].metadata)
+    stripped = nbformat.v4.new_code_cell("assert True")
+    stripped.id = student.cells[2].id  # metadata removed, but it is the locked test cell
+    student.cells += [duplicate, stripped]
+    plan, items = build_plan(_cells(source), _cells(student))
+    assert [step.item.item_id if step.item else step.source for step in plan] == [
+        "def f(x):\n    return 2 * x", "ex01-f"]
+    assert items[0].hidden == 'assert f(1) == 2, "one"' and items[0].points == 2.0
+    assert items[0].answer_id == "ex01-f-answer"
+
+
+def test_tests_run_at_the_end_when_the_answer_cell_is_gone():
+    source = _exercise_source()
+    student = make_exercises.student_notebook(source)
+    del student.cells[1]
+    student.cells.append(nbformat.v4.new_code_cell("def f(x):\n    return 2 * x"))
+    plan, _ = build_plan(_cells(source), _cells(student))
+    assert [step.item is not None for step in plan] == [False, True]
+
+
+def test_match_source_by_name_then_grade_ids_then_the_only_one():
+    cells = _cells(_exercise_source())
+    sources = {"ex01_demo.ipynb": cells, "ex02_other.ipynb": []}
+    assert match_source("Copy of EX01_demo (3).ipynb", None, sources) == "ex01_demo.ipynb"
+    assert match_source("homework.ipynb", cells, sources) == "ex01_demo.ipynb"
+    assert match_source("homework.ipynb", None, sources) is None
+    assert match_source("homework.ipynb", None, {"ex01_demo.ipynb": cells}) == "ex01_demo.ipynb"
+
+
+def test_flags_ignore_the_exercise_lines_and_catch_tampering():
+    source = [{"cell_type": "code", "source": "from nnlib.grading import check"}]
+    ordinary = [{"cell_type": "code", "source": "from nnlib.grading import check\nx = np.zeros(3)\nx[0] = 1"}]
+    assert flags_for(ordinary, source) == []
+    tampering = [{"cell_type": "code", "source": "import nnlib.grading.checking as c\nnp.allclose = f\n"
+                                                  "sys.stdout = w"}]
+    assert flags_for(tampering, source) == ["imports or patches the grading package", "replaces output streams",
+                                            "reassigns a numpy function"]
+
+
+def test_as_one_charges_missing_notebooks_their_items():
+    report = grade_as_one([], load_sources(ROOT / "solutions"))
+    assert report["score"] == 0 and report["max_score"] == sum(t["max_score"] for t in report["tests"]) > 0
+    assert all("is not in your submission; upload your copy of exercises/" in t["output"] for t in report["tests"])
+
+
+# --- the signed result channel and the in-kernel evaluation ---------------------------------------
+
+def test_only_correctly_signed_results_for_the_item_are_accepted():
+    payload = json.dumps({"item": "ex01-step", "passed": True})
+    good = {"output_type": "display_data", "data": {MIME_TYPE: {"payload": payload, "signature": sign("k", payload)}}}
+    forged = {"output_type": "display_data", "data": {MIME_TYPE: {"payload": payload, "signature": "0" * 64}}}
+    printed = {"output_type": "stream", "name": "stdout", "text": json.dumps(good["data"][MIME_TYPE])}
+    assert read_result([printed, forged], "ex01-step", "k") is None
+    assert read_result([forged, good], "ex01-step", "k") == {"item": "ex01-step", "passed": True}
+    assert read_result([good], "ex01-sign", "k") is None
+    assert read_result([good], "ex01-step", "other key") is None
+
+
+def _step(z):
+    return np.where(np.asarray(z) >= 0, 1.0, 0.0)
+
+
+def test_evaluate_runs_visible_then_hidden_tests_in_a_copy_of_the_namespace():
+    namespace = {"step": _step, "np": np, "check": lambda *args: print("fake")}
+    hidden = "_z = np.array([[-1.0, 2.0]])\nassert step(_z).shape == (1, 2), 'shape'\nassert step(-0.0) == 1.0, 'zero'"
+    result = evaluate("ex01-step", 'check("ex01-step", step)', hidden, namespace)
+    assert result == {"item": "ex01-step", "passed": True, "status": "passed",
+                      "message": "visible tests passed; 2 hidden tests passed"}
+    assert "_z" not in namespace
+
+
+def test_evaluate_reports_the_failing_hidden_test_by_number():
+    namespace = {"step": lambda z: _step(z).ravel(), "np": np}
+    hidden = "assert step(np.ones(2)).shape == (2,), 'first'\nassert step(np.ones((1, 2))).shape == (1, 2), 'keep'"
+    result = evaluate("ex01-step", 'check("ex01-step", step)', hidden, namespace)
+    assert result["message"] == "visible tests passed; hidden test 2 of 2 failed: keep"
+
+
+@pytest.mark.parametrize("namespace, words", [
+    ({"np": np}, r"^name 'step' is not defined: the function was not defined when the tests ran"),
+    ({"np": np, "step": lambda z: exit()}, r"^your code called sys.exit\(\)"),
+])
+def test_evaluate_explains_missing_functions_and_exit(namespace, words):
+    import re
+
+    result = evaluate("ex01-step", 'check("ex01-step", step)', "", namespace)
+    assert not result["passed"] and re.search(words, result["message"]), result["message"]
+
+
+def test_hidden_tests_use_the_real_numpy_and_builtins_even_if_the_namespace_shadows_them():
+    fake = type("FakeNumpy", (), {"array_equal": staticmethod(lambda a, b: True)})
+    scratch = clean_namespace({"np": fake, "all": lambda x: True, "__builtins__": {}, "step": _step})
+    assert scratch["np"] is np and "all" not in scratch and scratch["step"] is _step
+    result = evaluate("ex01-step", 'check("ex01-step", step)', "assert all([False]), 'all'",
+                      {"np": fake, "all": lambda x: True, "step": _step})
+    assert result["message"] == "visible tests passed; hidden test 1 of 1 failed: all"
+
+
+def test_replaced_numpy_functions_fail_every_item(monkeypatch):
+    assert replaced_functions() == []
+    monkeypatch.setattr(np, "allclose", lambda *args, **kwargs: True)
+    result = evaluate("ex01-step", 'check("ex01-step", step)', "", {"step": _step})
+    assert result["status"] == "tampered"
+    assert result["message"].startswith("your notebook replaced numpy.allclose, which the tests rely on")
+
+
+def test_source_items_of_exercise_01():
+    cells = read_cells((ROOT / "solutions" / "ex01_neurons_threshold_units.ipynb").read_text())
+    items = source_items(cells)
+    assert [item.item_id for item in items] == ["ex01-step", "ex01-sign", "ex01-neuron", "ex01-gates",
+                                                "ex01-two-layer", "ex01-xor"]
+    assert sum(item.points for item in items) == 10
