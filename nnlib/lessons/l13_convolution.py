@@ -20,7 +20,7 @@ import numbers
 
 import numpy as np
 
-from nnlib.conv import Conv2d, conv_output_size, convolve2d, correlate2d, pad2d
+from nnlib.conv import Conv2d, conv_output_size, convolve1d, convolve2d, correlate2d, pad2d
 from nnlib.layers import Linear
 from nnlib.validation import as_rng, check_array, check_positive_int
 
@@ -137,12 +137,13 @@ def window_at(I, F, i, j, stride=1, padding=0):
             "products": products, "value": float(products.sum()), "output": output}
 
 
-def convolve1d_centred(f, g):
-    """The SAP deck's 1-D convolution ``(f * g)[i] = sum_{n=-N}^{N} f[i - n] g[n]``.
+def convolve1d_terms(f, g, i):
+    """The terms of the SAP deck's sum ``(f * g)[i] = sum_{n=-N}^{N} f[i - n] g[n]`` at one ``i``.
 
-    ``g`` has odd length ``2N + 1`` and is indexed from ``-N`` to ``N`` (``g[0]`` is its
-    middle entry); ``f`` is zero outside its ends, so the output has the length of
-    ``f`` (a "same" convolution). Written as a plain double loop over ``i`` and ``n``.
+    ``g`` has odd length ``2N + 1`` and is indexed from ``-N`` to ``N`` (its middle entry
+    is ``g[0]``); ``f`` counts as zero outside its ends. The whole output comes from
+    :func:`nnlib.conv.convolve1d` (``"same"`` mode, one value per position of ``f``);
+    this function spells out the single entry ``i`` term by term.
 
     Parameters
     ----------
@@ -150,30 +151,40 @@ def convolve1d_centred(f, g):
         Input sequence.
     g : array_like (2N + 1,)
         Filter.
+    i : int
+        Output position, ``0 <= i < L``.
 
     Returns
     -------
-    numpy.ndarray (L,)
+    dict
+        ``n`` the filter indices ``-N .. N``; ``f_index`` the positions ``i - n`` of ``f``
+        that are read (backwards!); ``f_values`` (0 outside ``f``), ``g_values``,
+        ``products`` their products; ``value`` their sum; ``output`` the complete
+        ``convolve1d(f, g)``.
 
     Examples
     --------
-    A filter that looks one step back: ``g[1] = 1`` copies ``f[i - 1]`` to position ``i``.
+    ``g = (1, 0, -1)`` at indices ``-1, 0, 1`` computes ``f[i + 1] - f[i - 1]``:
 
-    >>> convolve1d_centred([1.0, 2.0, 3.0, 4.0], [0.0, 0.0, 1.0])
-    array([0., 1., 2., 3.])
+    >>> out = convolve1d_terms([1.0, 2.0, 4.0, 8.0], [1.0, 0.0, -1.0], 1)
+    >>> out["n"], out["f_index"], out["products"].tolist(), out["value"]
+    ([-1, 0, 1], [2, 1, 0], [4.0, 0.0, -1.0], 3.0)
+    >>> out["output"]
+    array([ 2.,  3.,  6., -4.])
     """
-    f = check_array(f, "convolve1d_centred", shape=("L",), name="f")
-    g = check_array(g, "convolve1d_centred", shape=("K",), name="g")
-    if g.shape[0] % 2 == 0:
-        raise ValueError(f"convolve1d_centred: g must have odd length 2N + 1, got {g.shape[0]}")
-    N = g.shape[0] // 2
-    L = f.shape[0]
-    out = np.zeros(L)  # (L,)
-    for i in range(L):
-        for n in range(-N, N + 1):
-            if 0 <= i - n < L:  # f is zero outside 0..L-1
-                out[i] += f[i - n] * g[n + N]  # g[n] lives at index n + N
-    return out
+    f = check_array(f, "convolve1d_terms", shape=("L",), name="f")
+    g = check_array(g, "convolve1d_terms", shape=("K",), name="g")
+    output = convolve1d(f, g, mode="same")  # (L,), raises for an even-length g
+    L, N = f.shape[0], g.shape[0] // 2
+    if isinstance(i, bool) or not isinstance(i, numbers.Integral) or not 0 <= i < L:
+        raise ValueError(f"convolve1d_terms: i must be an int in 0..{L - 1}, got {i!r}")
+    n = list(range(-N, N + 1))
+    f_index = [i - m for m in n]
+    f_values = np.array([f[q] if 0 <= q < L else 0.0 for q in f_index])  # (2N+1,) zero outside f
+    g_values = g.copy()  # (2N+1,) g[-N] .. g[N]
+    products = f_values * g_values  # (2N+1,)
+    return {"n": n, "f_index": f_index, "f_values": f_values, "g_values": g_values,
+            "products": products, "value": float(products.sum()), "output": output}
 
 
 def output_size_demo(n=4, kernel_size=3, padding=0, stride=1):

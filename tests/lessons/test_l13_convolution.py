@@ -48,20 +48,26 @@ def test_window_at_rejects_positions_outside_the_output():
         l13.window_at(l13.SAP_INPUT, l13.SAP_KERNEL, 3, 0)
 
 
-def test_convolve1d_matches_numpy_and_the_formula():
+def test_convolve1d_terms_spell_out_the_formula():
     rng = np.random.default_rng(0)
     f = rng.standard_normal(9)
     g = rng.standard_normal(5)
-    # numpy's "same" convolution keeps the centre of the full output, as our N-centred index does
-    np.testing.assert_allclose(l13.convolve1d_centred(f, g), np.convolve(f, g, mode="same"),
-                               rtol=1e-12, atol=1e-12)
-    # by hand: f = (1, 2, 3), g indexed -1, 0, 1 = (1, 0, -1): out[i] = f[i + 1] - f[i - 1]
-    np.testing.assert_allclose(l13.convolve1d_centred([1.0, 2.0, 3.0], [1.0, 0.0, -1.0]), [2.0, 2.0, -2.0])
+    for i in range(9):
+        out = l13.convolve1d_terms(f, g, i)
+        # the sum of the terms is the library's (and numpy's) "same" convolution entry
+        np.testing.assert_allclose(out["value"], out["output"][i], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out["output"], np.convolve(f, g, mode="same"), rtol=1e-12, atol=1e-12)
+    # by hand at the left border: i = 0, N = 2 reads f[2], f[1], f[0], f[-1] = 0, f[-2] = 0
+    out = l13.convolve1d_terms(f, g, 0)
+    assert out["f_index"] == [2, 1, 0, -1, -2]
+    np.testing.assert_allclose(out["products"], [f[2] * g[0], f[1] * g[1], f[0] * g[2], 0.0, 0.0])
 
 
-def test_convolve1d_rejects_even_filters():
-    with pytest.raises(ValueError, match="convolve1d_centred: g must have odd length 2N \\+ 1, got 2"):
-        l13.convolve1d_centred([1.0, 2.0], [1.0, 1.0])
+def test_convolve1d_terms_rejects_bad_positions_and_even_filters():
+    with pytest.raises(ValueError, match=r"convolve1d_terms: i must be an int in 0\.\.2, got 3"):
+        l13.convolve1d_terms([1.0, 2.0, 3.0], [1.0, 0.0, 1.0], 3)
+    with pytest.raises(ValueError, match="odd kernel length"):
+        l13.convolve1d_terms([1.0, 2.0], [1.0, 1.0], 0)
 
 
 def test_dhbw_valid_same_full_on_4x4_with_3x3():
