@@ -34,6 +34,7 @@ exercises: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_mlp_digits.py
 	$(BIN)/python bench/bench_conv.py
+	$(BIN)/python bench/bench_cnn_digits.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
