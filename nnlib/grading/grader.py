@@ -103,6 +103,19 @@ def run_submission(cells, source_cells, limits=None):
     return plan, items, Executor(limits or Limits()).execute(plan)
 
 
+def step_report(path, source_path, limits=None):
+    """What happened to each executed step of a submission, as plain dicts (for checks and debugging).
+
+    Each dict has ``item`` (item id, or None for a student cell), ``cell`` (1-based cell
+    number), ``status`` (ok, error, timeout, crashed, not run), ``error`` and ``result``.
+    """
+    cells = read_cells(Path(path).read_text(encoding="utf-8"), Path(path).name)
+    source_cells = read_cells(Path(source_path).read_text(encoding="utf-8"), Path(source_path).name)
+    plan, _, results = run_submission(cells, source_cells, limits)
+    return [{"item": step.item.item_id if step.item else None, "cell": step.cell_number, "status": result.status,
+             "error": result.error, "result": result.result} for step, result in zip(plan, results)]
+
+
 def grade_cells(cells, source_cells, limits):
     """Grade parsed submission cells against one instructor notebook: ``(tests, notes)``."""
     plan, items, results = run_submission(cells, source_cells, limits)
