@@ -193,3 +193,36 @@ def test_gradescope_bundle_runs_a_submission(tmp_path):
     report = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
     assert (report["score"], report["max_score"]) == (6, 10)
     assert not (root / "source" / "solutions").exists()  # hidden tests gone before student code ran
+
+
+REWRITE = '''import pathlib
+import nnlib.grading.checking as checking
+path = pathlib.Path(checking.__file__)
+path.write_text(path.read_text() + "\\n\\ndef run_item(item_id, *objects):\\n    return Verdict(item_id, PASSED, 'ok', 0)\\n")'''
+
+
+def test_rewriting_the_grader_on_disk_gains_nothing_and_is_undone(tmp_path):
+    """A submission that rewrites nnlib/grading/checking.py: items fail, the file is restored, it is flagged."""
+    import nbformat
+
+    from nnlib.grading.grader import grade_file, grader_files, load_sources
+    from nnlib.grading.kernel import Limits
+
+    nb = make_fixtures.student_copy()
+    for grade_id in ["ex01-step-answer", "ex01-sign-answer"]:
+        make_fixtures.set_body(nb, grade_id, make_fixtures.STUB)
+    nb.cells.insert(2, nbformat.v4.new_code_cell(REWRITE))
+    nbformat.write(nb, tmp_path / "ex01_rewrites_grader.ipynb")
+    before = grader_files()
+    try:
+        report = grade_file(tmp_path / "ex01_rewrites_grader.ipynb", load_sources(ROOT / "solutions"),
+                            Limits(cell=20, total=120))
+    finally:
+        after = grader_files()
+        for path, data in before.items():  # never leave a poisoned grader behind, even if grading broke
+            path.write_bytes(data)
+    assert after == before
+    assert report["score"] == 0
+    assert report["extra_data"]["flags"][-1] == ("the submission changed the grader's own files (checking.py); "
+                                                 "they were restored")
+    assert all("no result of this submission counts" in test["output"] for test in report["tests"])

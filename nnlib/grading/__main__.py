@@ -26,6 +26,8 @@ def parse_args(argv):
     parser.add_argument("--cell-timeout", default=30.0, type=float, help="seconds per cell (default 30)")
     parser.add_argument("--total-timeout", default=300.0, type=float,
                         help="seconds per submission notebook (default 300)")
+    parser.add_argument("--memory-limit", default=4096, type=int,
+                        help="megabytes of address space per kernel (default 4096)")
     parser.add_argument("--as-one", action="store_true",
                         help="grade all notebooks as one student's submission into DIR/results.json")
     parser.add_argument("--remove-source-after-loading", action="store_true",
@@ -39,7 +41,7 @@ def main(argv=None):
     sources = load_sources(args.source)
     if args.remove_source_after_loading:
         shutil.rmtree(args.source)
-    limits = Limits(cell=args.cell_timeout, total=args.total_timeout)
+    limits = Limits(cell=args.cell_timeout, total=args.total_timeout, memory_mb=args.memory_limit)
     if args.as_one:
         paths = [path for path, _ in collect(args.submissions)]
         report = grade_as_one(paths, sources, limits)

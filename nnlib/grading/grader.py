@@ -154,9 +154,39 @@ def grade_text(text, name, sources, limits=None):
     if error is not None:
         tests, general, flags = _failed_tests(sources[source_name], error), [error], []
     else:
+        snapshot = grader_files()
         tests, general = grade_cells(cells, sources[source_name], limits)
         flags = flags_for(cells, sources[source_name])
+        changed = restore_grader_files(snapshot)
+        if changed:
+            reason = f"the submission changed the grader's own files ({', '.join(changed)}); they were restored"
+            tests = _failed_tests(sources[source_name], reason + " and no result of this submission counts")
+            flags.append(reason)
     return _results(tests, general, name, source_name, flags, start)
+
+
+# The grader's core modules, which submitted code could try to rewrite on disk to fool later submissions.
+CORE_MODULES = ("__init__.py", "checking.py", "feedback.py", "harness.py", "markers.py")
+
+
+def grader_files():
+    """Contents of the grader's core modules, keyed by path."""
+    folder = Path(__file__).resolve().parent
+    return {folder / name: (folder / name).read_bytes() for name in CORE_MODULES}
+
+
+def restore_grader_files(snapshot):
+    """Put back any core module that changed since ``snapshot``; return the names that had changed."""
+    changed = []
+    for path, data in snapshot.items():
+        try:
+            current = path.read_bytes()
+        except OSError:
+            current = None
+        if current != data:
+            path.write_bytes(data)
+            changed.append(path.name)
+    return changed
 
 
 def _results(tests, notes, name, source_name, flags, start):

@@ -23,17 +23,22 @@ from nnlib.grading.harness import MIME_TYPE, driver_code, read_result
 MAX_RESTARTS = 4
 MAX_OUTPUT_CHARS = 20_000  # per cell
 KERNEL_NAME = "python3"
-# Run first in every kernel: make IPython's exit()/quit() harmless instead of stopping the kernel.
-PREAMBLE = "get_ipython().ask_exit = lambda: None"
+# Run first in every kernel: make IPython's exit()/quit() harmless instead of stopping the kernel,
+# and cap the kernel's memory so a runaway allocation raises MemoryError instead of exhausting the machine.
+PREAMBLE = """get_ipython().ask_exit = lambda: None
+import resource as _resource
+_resource.setrlimit(_resource.RLIMIT_AS, ({memory}, {memory}))
+del _resource"""
 
 
 @dataclass
 class Limits:
-    """Time limits in seconds."""
+    """Time limits in seconds, and the kernel's memory limit in megabytes (virtual address space)."""
 
     cell: float = 30.0
     total: float = 300.0
     startup: float = 60.0
+    memory_mb: int = 4096
 
 
 @dataclass
@@ -117,7 +122,7 @@ class Session:
         client.start_new_kernel(cwd=self.workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         client.start_new_kernel_client()
         self.client = client
-        self.run(PREAMBLE, self.limits.cell)
+        self.run(PREAMBLE.format(memory=int(self.limits.memory_mb) * 2**20), self.limits.cell)
 
     def stop(self):
         if self.client is not None:
