@@ -1,0 +1,216 @@
+"""A real-browser check: JupyterLab in headless Chromium runs lessons and reacts to a slider.
+
+For each lesson in ``LESSONS`` the test opens the notebook in JupyterLab, runs all cells from the
+*Run* menu, waits for the kernel to finish, moves the first slider with the keyboard and checks that
+the figure/printed output under it changes and that no cell shows a traceback.
+
+JupyterLab runs from this environment on 127.0.0.1 (free port, random token) with throw-away
+config, data, runtime and settings folders, so nothing of the user's setup is read or written;
+autosave is off and checkpoints go to the temporary folder, so nothing is written into the
+repository.
+
+Needs Debian's ``chromium`` (``.ci/run`` installs it). Without it the test is skipped locally and
+fails under ``CI=true``. Playwright's own browser downloads are never used.
+"""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = ["00_start_here", "01_neurons_threshold_units"]  # sliders wired with nnlib.widgets.connect
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+SERVER_START_TIMEOUT = 60  # seconds
+RUN_ALL_TIMEOUT = 60_000   # milliseconds, per notebook
+WIDGET_TIMEOUT = 30_000
+CHANGE_TIMEOUT = 20_000
+
+# JupyterLab user settings for the test: start the kernel without asking, keep every cell in the DOM,
+# never autosave, no news or update checks.
+LAB_SETTINGS = {
+    ("@jupyterlab/notebook-extension", "tracker"): {"autoStartDefaultKernel": True, "windowingMode": "none"},
+    ("@jupyterlab/docmanager-extension", "plugin"): {"autosave": False},
+    ("@jupyterlab/apputils-extension", "notification"): {"fetchNews": "false", "checkForUpdates": False},
+}
+
+
+def find_chromium():
+    for candidate in (shutil.which("chromium"), "/usr/bin/chromium"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    path = find_chromium()
+    if path is None:
+        message = "Debian's chromium is not installed (apt-get install chromium; .ci/run does this)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " -- under CI the browser test must run")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on loopback; yields (base_url, token); shut down afterwards."""
+    tmp = tmp_path_factory.mktemp("jupyterlab")
+    settings = tmp / "settings"
+    for (extension, plugin), values in LAB_SETTINGS.items():
+        (settings / extension).mkdir(parents=True, exist_ok=True)
+        (settings / extension / f"{plugin}.jupyterlab-settings").write_text(json.dumps(values))
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ,
+               JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_DATA_DIR=str(tmp / "data"),
+               JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), IPYTHONDIR=str(tmp / "ipython"),
+               JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"))
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+           f"--ServerApp.root_dir={ROOT}", f"--FileCheckpoints.checkpoint_dir={tmp / 'checkpoints'}",
+           "--LabApp.news_url=None",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # CI containers often run as root
+    log = open(tmp / "server.log", "w")
+    proc = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+
+    def shutdown():
+        if proc.poll() is None:
+            try:  # the clean way: the server stops its kernels, then exits
+                request = urllib.request.Request(f"{base}/api/shutdown", method="POST",
+                                                 headers={"Authorization": f"token {token}"})
+                urllib.request.urlopen(request, timeout=5)
+                proc.wait(timeout=20)
+            except Exception:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        log.close()
+
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while True:
+        if proc.poll() is not None:
+            log.flush()
+            shutdown()
+            pytest.fail(f"JupyterLab exited with {proc.returncode}:\n{(tmp / 'server.log').read_text()[-3000:]}")
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                shutdown()
+                pytest.fail(f"JupyterLab did not answer within {SERVER_START_TIMEOUT} s")
+            time.sleep(0.3)
+    try:
+        yield base, token
+    finally:
+        shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    if os.environ.get("CI") == "true":
+        import playwright.sync_api as sync_api  # under CI a missing package must fail, not skip
+    else:
+        sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_for_kernel_idle(page, timeout):
+    page.wait_for_function(
+        """() => {
+            const item = [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+                .find(e => /\\|\\s*(Idle|Busy|Starting|Connecting|Initializing|Unknown)/.test(e.textContent));
+            return item !== undefined && /\\|\\s*Idle/.test(item.textContent);
+        }""", timeout=timeout)
+
+
+def wait_for_all_cells_executed(page, timeout):
+    """Every code cell shows an execution count like [12]: (not [ ] or [*])."""
+    page.wait_for_function(
+        """() => {
+            const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
+            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+        }""", timeout=timeout)
+
+
+def tracebacks(page):
+    texts = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').all_inner_texts()
+    texts += page.locator(".widget-output").all_inner_texts()
+    return [t[:800] for t in texts if "Traceback" in t or re.search(r"\w+Error: ", t)]
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_lesson_runs_and_slider_redraws(lab, browser, name):
+    base, token = lab
+    assert (ROOT / "notebooks" / f"{name}.ipynb").is_file(), f"notebooks/{name}.ipynb does not exist"
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{base}/lab/tree/notebooks/{name}.ipynb?token={token}", timeout=60_000)
+        page.wait_for_selector(".jp-NotebookPanel .jp-Notebook", timeout=60_000)
+        wait_for_kernel_idle(page, timeout=60_000)
+
+        # Run > Run All Cells, as a student would.
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        wait_for_all_cells_executed(page, timeout=RUN_ALL_TIMEOUT)
+        wait_for_kernel_idle(page, timeout=RUN_ALL_TIMEOUT)
+        assert not tracebacks(page), f"{name}: error output after Run All:\n" + "\n".join(tracebacks(page))
+
+        # The first interactive widget with a slider, and the output area it redraws.
+        interact = page.locator(".widget-interact", has=page.locator(".noUi-handle")).first
+        interact.wait_for(state="visible", timeout=WIDGET_TIMEOUT)
+        output = interact.locator(".widget-output").first
+        page.wait_for_function("el => el.querySelector('img') !== null || el.innerText.trim() !== ''",
+                               arg=output.element_handle(), timeout=WIDGET_TIMEOUT)
+        before = output.inner_html()
+        readout = interact.locator(".widget-readout").first.inner_text()
+
+        handle = interact.locator(".noUi-handle").first
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        for _ in range(3):
+            handle.press("ArrowRight")
+        try:
+            page.wait_for_function("([el, old]) => el.innerHTML !== old && el.innerHTML.trim() !== ''",
+                                   arg=[output.element_handle(), before], timeout=CHANGE_TIMEOUT)
+        except Exception as err:  # playwright's TimeoutError
+            pytest.fail(f"{name}: the output under the slider did not change within "
+                        f"{CHANGE_TIMEOUT / 1000:.0f} s of pressing ArrowRight on it ({type(err).__name__})")
+        wait_for_kernel_idle(page, timeout=CHANGE_TIMEOUT)
+        after = output.inner_html()
+        assert interact.locator(".widget-readout").first.inner_text() != readout, "the slider did not move"
+        assert after != before, f"{name}: the output under the slider did not change"
+        assert "<img" in after or output.inner_text().strip(), f"{name}: the slider's output is empty"
+        assert not tracebacks(page), f"{name}: error output after moving the slider:\n" + "\n".join(tracebacks(page))
+    finally:
+        page.close()
