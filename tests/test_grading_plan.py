@@ -229,3 +229,14 @@ def test_source_items_of_exercise_01():
     assert [item.item_id for item in items] == ["ex01-step", "ex01-sign", "ex01-neuron", "ex01-gates",
                                                 "ex01-two-layer", "ex01-xor"]
     assert sum(item.points for item in items) == 10
+
+
+def test_results_folders_are_unique_and_follow_the_submission_folders(tmp_path):
+    from nnlib.grading.grader import _unique_keys, collect
+
+    for folder in ["alice", "bob", "bob/.ipynb_checkpoints"]:
+        (tmp_path / "subs" / folder).mkdir(parents=True)
+        (tmp_path / "subs" / folder / "ex01_x.ipynb").write_text("{}")
+    (tmp_path / "ex01_x.ipynb").write_text("{}")
+    found = collect([tmp_path / "subs", tmp_path / "ex01_x.ipynb", tmp_path / "subs" / "alice" / "ex01_x.ipynb"])
+    assert _unique_keys(found) == ["alice__ex01_x", "bob__ex01_x", "ex01_x", "ex01_x-2"]

@@ -271,26 +271,47 @@ def _grade_one_job(job):
                         Path(path).name, None, [], time.monotonic())
 
 
+def _grade_parallel(jobs_args, jobs):
+    """Reports graded in worker processes; None where a worker died (graded again in this process)."""
+    reports = [None] * len(jobs_args)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(_grade_one_job, job) for job in jobs_args]
+        for index, future in enumerate(futures):
+            try:
+                reports[index] = future.result()
+            except Exception:  # e.g. BrokenProcessPool after a worker was killed
+                reports[index] = None
+    return reports
+
+
+def _unique_keys(found):
+    """Results folder names, with -2, -3 ... for files of the same name given separately."""
+    keys, used = [], set()
+    for path, root in found:
+        key = base = submission_key(path, root)
+        number = 1
+        while key in used:
+            number += 1
+            key = f"{base}-{number}"
+        used.add(key)
+        keys.append(key)
+    return keys
+
+
 def grade_batch(targets, out, sources, limits=None, jobs=1):
-    """Grade every submission, write results.json files and grades.csv; return the rows."""
+    """Grade every submission, write results.json files and grades.csv; return (key, report) rows."""
     out = Path(out)
     found = collect(targets)
     jobs_args = [(path, sources, limits or Limits()) for path, _ in found]
     if jobs > 1 and len(found) > 1:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-            reports = list(pool.map(_grade_one_job, jobs_args))
+        reports = _grade_parallel(jobs_args, jobs)
     else:
-        reports = [_grade_one_job(job) for job in jobs_args]
-    rows, used = [], set()
-    for (path, root), report in zip(found, reports):
-        key = base = submission_key(path, root)
-        number = 1
-        while key in used:  # two files with the same name given separately
-            number += 1
-            key = f"{base}-{number}"
-        used.add(key)
+        reports = [None] * len(jobs_args)
+    # Whatever no worker graded (sequential mode, or a worker that died) is graded here.
+    reports = [report if report is not None else _grade_one_job(job) for report, job in zip(reports, jobs_args)]
+    rows = list(zip(_unique_keys(found), reports))
+    for key, report in rows:
         write_results(report, out / key / "results.json")
-        rows.append((key, report))
     write_csv(rows, out / "grades.csv")
     return rows
 

@@ -8,6 +8,7 @@ skipped, and execution continues after it. Output is capped per cell, so a cell 
 prints without end cannot exhaust the grader's memory.
 """
 
+import re
 import secrets
 import subprocess
 import tempfile
@@ -94,8 +95,6 @@ def _error_text(outputs):
 
 def _error_line(traceback):
     """The line number in the cell from an IPython traceback, or None."""
-    import re
-
     clean = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(traceback))
     numbers = re.findall(r"Cell In\[\d+\], line (\d+)", clean)
     return int(numbers[0]) if numbers else None
