@@ -213,6 +213,26 @@ def expect_equal(what, got, expected):
         fail(f"{what}: expected {_fmt(expected)}, got {_fmt(got)}")
 
 
+def expect_tuple(what, got, length):
+    """Check that a function returned a tuple of ``length`` values (e.g. ``(w, b)``); return it.
+
+    Examples
+    --------
+    >>> expect_tuple("perceptron_update", (1.0, 2.0), 2)
+    (1.0, 2.0)
+    >>> expect_tuple("perceptron_update", [1.0, 2.0], 2)
+    Traceback (most recent call last):
+    ...
+    nnlib.grading.feedback.Mistake: perceptron_update should return a tuple of 2 values, got a list
+    """
+    if got is None:
+        fail(f"{what}: your function returned None; did you forget the `return` statement?")
+    if not isinstance(got, tuple) or len(got) != length:
+        kind = f"a tuple of {len(got)} values" if isinstance(got, tuple) else f"a {_describe_type(got)}"
+        fail(f"{what} should return a tuple of {length} values, got {kind}")
+    return got
+
+
 def expect_callable(what, obj):
     """Check that ``obj`` can be called (a function or a class)."""
     if not callable(obj):
