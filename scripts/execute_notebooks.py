@@ -8,7 +8,10 @@ Usage::
 Each notebook runs top to bottom in a fresh kernel of the current Python
 environment, with the notebook's folder as working directory. Afterwards the
 volatile parts are removed so that a re-run changes nothing in git: execution
-timing metadata, widget state, and kernel-specific notebook metadata. The time
+timing metadata, widget state, and kernel-specific notebook metadata. Widget
+outputs keep their place but lose the random model id (JupyterLab then shows
+nothing instead of "Error displaying widget: model not found" until the cell is
+run again) and get a plain-text line for viewers without a kernel. The time
 each notebook took is printed (this is the number quoted for "under a minute").
 """
 
@@ -22,6 +25,8 @@ from nbclient import NotebookClient
 
 TIMEOUT_PER_CELL = 120  # seconds
 KERNEL_NAME = "python3"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+WIDGET_TEXT = "Interactive widget: run the notebook in JupyterLab (Run > Run All Cells) to use it."
 
 
 def clean(nb):
@@ -33,6 +38,11 @@ def clean(nb):
         cell.metadata.pop("execution", None)
         cell.metadata.pop("collapsed", None)
         cell.metadata.pop("scrolled", None)
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_MIME in data:  # the model lives only as long as the kernel did
+                data[WIDGET_MIME]["model_id"] = ""
+                data["text/plain"] = WIDGET_TEXT
     return nb
 
 
