@@ -32,7 +32,8 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = ["00_start_here", "01_neurons_threshold_units"]  # sliders wired with nnlib.widgets.connect
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                 "--disable-dev-shm-usage"]  # containers often have a tiny /dev/shm
 SERVER_START_TIMEOUT = 60  # seconds
 RUN_ALL_TIMEOUT = 60_000   # milliseconds, per notebook
 WIDGET_TIMEOUT = 30_000
