@@ -506,7 +506,7 @@ def linear_readout(features, y, epochs=300, lr=0.5, rng=0):
 
 
 def digits_feature_detectors(hidden=16, epochs=30, snapshots=(0, 1, 5, 30), batch_size=32,
-                             lr=0.5, rng=0):
+                             lr=1.0, init="normal", rng=0):
     """Train a 64-``hidden``-10 sigmoid MLP on the 8x8 digits and keep its first-layer weights.
 
     Each hidden unit computes :math:`\\sigma(w_i^\\top x + b_i)`: a template matcher whose
@@ -522,6 +522,9 @@ def digits_feature_detectors(hidden=16, epochs=30, snapshots=(0, 1, 5, 30), batc
         Epochs after which ``W1`` is stored (0 = the random start).
     batch_size : int
     lr : float
+    init : str
+        Initialisation of ``W1``; the default ``"normal"`` (std 0.01) starts so small that
+        the pictures show only what training put there.
     rng : int
 
     Returns
@@ -542,7 +545,7 @@ def digits_feature_detectors(hidden=16, epochs=30, snapshots=(0, 1, 5, 30), batc
     X, y = load_digits()
     X = X / 16.0  # (1797, 64) pixels in [0, 1]
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, rng=rng)
-    model = Sequential(Linear(64, hidden, rng=rng), Sigmoid(), Linear(hidden, 10, rng=rng))
+    model = Sequential(Linear(64, hidden, init=init, rng=rng), Sigmoid(), Linear(hidden, 10, rng=rng))
     loss_fn, opt = CrossEntropyLoss(), SGD(model.parameters(), lr=lr)
     weights = {0: model.layers[0].W.copy()} if 0 in snapshots else {}
     for epoch in range(1, epochs + 1):
