@@ -6,6 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
+# One BLAS thread: on a 2-core machine running a kernel and pytest side by side,
+# multi-threaded matrix products are slower, and single-threaded sums are reproducible.
+export OMP_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+
 .PHONY: lab test install notebooks exercises bench clean
 
 install: $(STAMP)
