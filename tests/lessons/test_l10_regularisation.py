@@ -200,8 +200,8 @@ def test_dropconnect_expected_output_is_the_full_layer():
     rng = np.random.default_rng(0)
     A, W, b = rng.standard_normal((2, 4)), rng.standard_normal((3, 4)), rng.standard_normal(3)
     gen = np.random.default_rng(1)
-    mean = np.mean([dropconnect_forward(A, W, b, 0.4, gen)[0] for _ in range(20000)], axis=0)
-    np.testing.assert_allclose(mean, A @ W.T + b, atol=0.05)
+    mean = np.mean([dropconnect_forward(A, W, b, 0.4, gen)[0] for _ in range(4000)], axis=0)
+    np.testing.assert_allclose(mean, A @ W.T + b, atol=0.1)     # about 4 standard errors
 
 
 def test_dropconnect_layer_gradients_match_central_differences():
