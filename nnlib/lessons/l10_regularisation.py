@@ -673,6 +673,45 @@ def dropout_statistics(p=0.5, mode="inverted", n_units=8, n_masks=2000, rng=0):
     }
 
 
+def dropout_conventions_agree(p=0.5, rng=0):
+    r"""The two dropout conventions describe the same network once the next layer's weights are rescaled.
+
+    Builds ``Linear(2, 4) - ReLU - Dropout(p) - Linear(4, 3)`` twice: with
+    ``mode="inverted"`` and weights :math:`W_2`, and with ``mode="scale_at_test"`` and
+    weights :math:`W_2/(1-p)`. Both dropout layers use the same seed, hence the same
+    masks. In training the inverted layer outputs :math:`m a/(1-p)` and the other
+    :math:`m a`, which the larger :math:`W_2` turns into the same :math:`Z_2`; at test time
+    :math:`a` against :math:`(1-p) a`, again the same :math:`Z_2`.
+
+    Returns
+    -------
+    dict
+        ``train_difference``, ``test_difference``: largest absolute difference of the two
+        networks' outputs on a batch of 5 inputs, in training and at test time;
+        ``test_inverted`` (5, 3): the test outputs.
+
+    Examples
+    --------
+    >>> r = dropout_conventions_agree(0.3)
+    >>> r["train_difference"] < 1e-12, r["test_difference"] < 1e-12
+    (True, True)
+    """
+    p = check_in_range(p, "dropout_conventions_agree", "p", 0.0, 1.0)
+    X = as_rng(rng).standard_normal((5, 2))  # (5, 2)
+    outputs = {}
+    for mode in Dropout.MODES:
+        first = Linear(2, 4, rng=1)
+        second = Linear(4, 3, rng=2)
+        if mode == "scale_at_test":
+            second.W /= 1.0 - p  # (3, 4) the larger weights of a network trained without scaling
+        net = Sequential(first, ReLU(), Dropout(p, rng=3, mode=mode), second)
+        outputs[mode] = (net.train()(X), net.eval()(X))
+    (train_a, test_a), (train_b, test_b) = outputs["inverted"], outputs["scale_at_test"]
+    return {"train_difference": float(np.max(np.abs(train_a - train_b))),
+            "test_difference": float(np.max(np.abs(test_a - test_b))),
+            "test_inverted": test_a}
+
+
 def karlsruhe_dropout_network(rng=68):
     """The Karlsruhe deck's 2-4-3-1 ReLU network with ``Dropout(0.5)`` after the first hidden layer.
 

@@ -9,7 +9,7 @@ from nnlib.layers import Linear
 from nnlib.lessons.l10_regularisation import (
     DropConnectLinear, add_penalty_gradients, batchnorm_running_stats,
     batchnorm_training_comparison, capacity_curve, digits_mlp, dropconnect_forward,
-    dropout_statistics, early_stopping_replay, early_stopping_run, ensemble_demo, l1_penalty,
+    dropout_conventions_agree, dropout_statistics, early_stopping_replay, early_stopping_run, ensemble_demo, l1_penalty,
     l2_penalty, mask_count_log10, random_feature_fit, sample_size_curve, small_digits,
     thinned_networks, train_digits_model, train_penalised, weight_decay_step_matches_l2,
 )
@@ -165,6 +165,13 @@ def test_dropout_keeps_the_expected_activation(mode):
         assert np.allclose(s["train_values"], 1 / 0.7) and np.all(s["test_output"] == 1.0)
     else:
         assert np.all(s["train_values"] == 1.0) and np.allclose(s["test_output"], 0.7)
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5, 0.8])
+def test_inverted_and_test_time_scaling_are_the_same_network(p):
+    r = dropout_conventions_agree(p, rng=1)
+    assert r["train_difference"] < 1e-12 and r["test_difference"] < 1e-12
+    assert np.abs(r["test_inverted"]).max() > 0.1                 # not trivially zero
 
 
 def test_thinned_networks_enumerate_every_mask_once():
