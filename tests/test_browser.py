@@ -165,6 +165,10 @@ RUN_ALL_DONE = r"""() => {
     return failed || (prompts.length > 0 && prompts.every(p => /\[\d+\]/.test(p.textContent)));
 }"""
 
+ACTIVE_TAB_IS = r"""(title) => [...document.querySelectorAll(
+    '#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel')]
+    .some(e => e.textContent.trim() === title)"""
+
 OUTPUT_SHOWN = "el => el.querySelector('img') !== null || el.innerText.trim() !== ''"
 OUTPUT_CHANGED = "([el, old]) => el.innerHTML !== old && el.innerHTML.trim() !== ''"
 
@@ -191,9 +195,13 @@ def test_lesson_runs_and_slider_redraws(lab, browser, name):
     assert (ROOT / "notebooks" / f"{name}.ipynb").is_file(), f"notebooks/{name}.ipynb does not exist"
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(f"{base}/lab/tree/notebooks/{name}.ipynb?token={token}", timeout=LOAD_TIMEOUT * 1000)
+        # A workspace of its own per lesson: in the shared default workspace JupyterLab would also
+        # restore the previous test's notebook and might bring that tab to the front.
+        page.goto(f"{base}/lab/workspaces/{name.replace('_', '-')}/tree/notebooks/{name}.ipynb?token={token}",
+                  timeout=LOAD_TIMEOUT * 1000)
         wait(page, f"{name}: JupyterLab showing the notebook", LOAD_TIMEOUT,
              "() => document.querySelector('.jp-NotebookPanel .jp-Notebook .jp-Cell') !== null")
+        wait(page, f"{name}: its tab in front", LOAD_TIMEOUT, ACTIVE_TAB_IS, f"{name}.ipynb")
         wait(page, f"{name}: the kernel starting (status Idle)", LOAD_TIMEOUT, KERNEL_IDLE)
 
         # Run > Run All Cells, as a student would.
@@ -204,7 +212,8 @@ def test_lesson_runs_and_slider_redraws(lab, browser, name):
         assert not tracebacks(page), f"{name}: error output after Run All:\n" + "\n".join(tracebacks(page))
 
         # The first interactive widget with a slider, and the output area it redraws.
-        interact = page.locator(".widget-interact", has=page.locator(".noUi-handle")).first
+        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")  # the notebook tab in front
+        interact = panel.locator(".widget-interact", has=page.locator(".noUi-handle")).first
         try:
             interact.wait_for(state="visible", timeout=WIDGET_TIMEOUT * 1000)
         except Exception as err:
