@@ -45,8 +45,8 @@ class History:
     --------
     >>> h = History(["train_loss", "val_loss"])
     >>> h.history["train_loss"].append(0.5); h.history["val_loss"].append(0.7)
-    >>> h["train_loss"], len(h)
-    ([0.5], 1)
+    >>> h["train_loss"], len(h), "val_acc" in h
+    ([0.5], 1, False)
     """
 
     def __init__(self, keys):
@@ -56,6 +56,9 @@ class History:
 
     def __getitem__(self, key):
         return self.history[key]
+
+    def __contains__(self, key):
+        return key in self.history
 
     def __len__(self):
         return len(self.history["train_loss"])
