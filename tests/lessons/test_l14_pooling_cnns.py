@@ -3,21 +3,8 @@
 import numpy as np
 import pytest
 
+from nnlib.gradcheck import numerical_gradient  # f(x) -> float; x perturbed in place
 from nnlib.lessons import l14_pooling_cnns as l14
-
-
-def numerical_gradient(f, x, eps=1e-6):
-    """Central differences of the scalar f() with respect to the array x (perturbed in place)."""
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + eps
-        f_plus = f()
-        x[i] = old - eps
-        f_minus = f()
-        x[i] = old
-        grad[i] = (f_plus - f_minus) / (2 * eps)
-    return grad
 
 
 def test_pooling_example_by_hand():
@@ -60,7 +47,7 @@ def test_pooling_backward_matches_numerical_gradient():
     for mode in ("max", "mean"):
         def loss():
             return float(np.sum(l14.pooling_example(A, 3, 2)[mode] * delta))
-        np.testing.assert_allclose(out[f"dA_{mode}"], numerical_gradient(loss, A), rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(out[f"dA_{mode}"], numerical_gradient(lambda _: loss(), A), rtol=1e-6, atol=1e-8)
 
 
 def test_pooling_backward_rejects_wrong_delta_shape():
@@ -151,5 +138,5 @@ def test_feature_maps_stages_and_gradient_routes():
     def loss():
         return CrossEntropyLoss().forward(cnn(x[None, None]), np.array([3]))
 
-    np.testing.assert_allclose(out["dimage"], numerical_gradient(loss, x), rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(out["dimage"], numerical_gradient(lambda _: loss(), x), rtol=1e-5, atol=1e-8)
     assert all(not p.grad.any() for p in cnn.parameters())
