@@ -213,8 +213,10 @@ def expect_equal(what, got, expected):
         fail(f"{what}: expected {_fmt(expected)}, got {_fmt(got)}")
 
 
-def expect_tuple(what, got, length):
-    """Check that a function returned a tuple of ``length`` values (e.g. ``(w, b)``); return it.
+def expect_tuple(what, got, expected):
+    """Check that a function returned a tuple of the expected size (e.g. ``(w, b)``); return it.
+
+    ``expected`` is the number of values, or their names, which then appear in the message.
 
     Examples
     --------
@@ -224,12 +226,19 @@ def expect_tuple(what, got, length):
     Traceback (most recent call last):
     ...
     nnlib.grading.feedback.Mistake: perceptron_update should return a tuple of 2 values, got a list
+    >>> expect_tuple("huber", 0.5, ("loss", "grad"))
+    Traceback (most recent call last):
+    ...
+    nnlib.grading.feedback.Mistake: huber: should return the tuple (loss, grad), got a float
     """
+    length = expected if isinstance(expected, int) else len(expected)
     if got is None:
         fail(f"{what}: your function returned None; did you forget the `return` statement?")
     if not isinstance(got, tuple) or len(got) != length:
         kind = f"a tuple of {len(got)} values" if isinstance(got, tuple) else f"a {_describe_type(got)}"
-        fail(f"{what} should return a tuple of {length} values, got {kind}")
+        if isinstance(expected, int):
+            fail(f"{what} should return a tuple of {length} values, got {kind}")
+        fail(f"{what}: should return the tuple ({', '.join(expected)}), got {kind}")
     return got
 
 

@@ -13,7 +13,8 @@ import warnings
 import numpy as np
 
 from nnlib.grading.feedback import (
-    Item, as_array, expect_array, expect_callable, expect_close, expect_unchanged, fail,
+    Item, as_array, expect_array, expect_callable, expect_close, expect_tuple, expect_unchanged,
+    fail,
 )
 
 Z_TEST = np.array([[-3.0, -0.5, 0.25], [1.0, 2.0, 4.0]])  # off the ReLU kink
@@ -33,15 +34,6 @@ def _call_quietly(what, function, *args):
             fail(f"{what}: numpy warned '{warning}'; np.exp(-z) overflows for large negative z. "
                  "Use a form that never exponentiates a large positive number, e.g. "
                  "np.exp(-np.abs(z)) on each side of 0 (or 0.5 * (1 + np.tanh(z / 2)))")
-
-
-def _pair(what, result):
-    if result is None:
-        fail(f"{what}: your function returned None; did you forget the `return` statement?")
-    if not isinstance(result, tuple) or len(result) != 2:
-        got = f"a tuple of {len(result)} values" if isinstance(result, tuple) else f"a {type(result).__name__}"
-        fail(f"{what}: should return the pair (w_new, b_new), got {got}")
-    return result
 
 
 def check_sigmoid(sigmoid, sigmoid_prime):
@@ -101,7 +93,7 @@ def check_linear_step(linear_unit_step):
     expect_callable("linear_unit_step", linear_unit_step)
     X, y, w = X_LINE.copy(), Y_LINE.copy(), np.array([0.5])
     what = "linear_unit_step(w = [0.5], b = 0, X = [[1], [2], [3]], y = [2, 4, 7], lr = 0.1)"
-    w_new, b_new = _pair(what, linear_unit_step(w, 0.0, X, y, 0.1))
+    w_new, b_new = expect_tuple(what, linear_unit_step(w, 0.0, X, y, 0.1), ("w_new", "b_new"))
     expect_unchanged("w passed to linear_unit_step", w, np.array([0.5]))
     expect_unchanged("X passed to linear_unit_step", X, X_LINE)
     w_new = as_array(f"w_new from {what}", w_new)
@@ -128,7 +120,8 @@ def check_linear_step(linear_unit_step):
     err = X2 @ w2 + 0.5 - y2  # (2,)
     w_exp = w2 - 0.05 * (2 / 2) * err @ X2
     b_exp = 0.5 - 0.05 * (2 / 2) * err.sum()
-    w_new2, b_new2 = _pair("linear_unit_step with two features", linear_unit_step(w2.copy(), 0.5, X2.copy(), y2.copy(), 0.05))
+    w_new2, b_new2 = expect_tuple("linear_unit_step with two features",
+                                  linear_unit_step(w2.copy(), 0.5, X2.copy(), y2.copy(), 0.05), ("w_new", "b_new"))
     expect_array("w_new with two features, w = (0.2, 0.3), b = 0.5, lr = 0.05", w_new2, w_exp,
                  hint="remember the bias in the prediction a = X @ w + b")
     expect_close("b_new with two features, w = (0.2, 0.3), b = 0.5, lr = 0.05", b_new2, b_exp)
@@ -140,7 +133,8 @@ def check_logistic_step(logistic_unit_step):
     X = np.array([[2.0], [-1.0]])
     y = np.array([1.0, 0.0])
     what = "logistic_unit_step(w = [0], b = 0, X = [[2], [-1]], y = [1, 0], lr = 1)"
-    w_new, b_new = _pair(what, logistic_unit_step(np.array([0.0]), 0.0, X.copy(), y.copy(), 1.0))
+    w_new, b_new = expect_tuple(what, logistic_unit_step(np.array([0.0]), 0.0, X.copy(), y.copy(), 1.0),
+                                ("w_new", "b_new"))
     w_new = as_array(f"w_new from {what}", w_new)
     if w_new.shape != (1,):
         fail(f"w_new from {what}: wrong shape, expected (1,) like w, got {w_new.shape}")
@@ -162,7 +156,8 @@ def check_logistic_step(logistic_unit_step):
     a = 1 / (1 + np.exp(-(X2 @ w2 - 0.1)))  # (3,)
     w_exp = w2 - 0.5 * (a - y2) @ X2 / 3
     b_exp = -0.1 - 0.5 * np.mean(a - y2)
-    w_new2, b_new2 = _pair("logistic_unit_step on three examples", logistic_unit_step(w2.copy(), -0.1, X2.copy(), y2.copy(), 0.5))
+    w_new2, b_new2 = expect_tuple("logistic_unit_step on three examples",
+                                  logistic_unit_step(w2.copy(), -0.1, X2.copy(), y2.copy(), 0.5), ("w_new", "b_new"))
     expect_array("w_new on three examples with w = (0.3, -0.2), b = -0.1, lr = 0.5", w_new2, w_exp, batch_size=3)
     expect_close("b_new on three examples with w = (0.3, -0.2), b = -0.1, lr = 0.5", b_new2, b_exp)
 

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from nnlib.grading.feedback import (
-    Item, as_array, expect_array, expect_callable, expect_close, expect_gradients,
+    Item, as_array, expect_array, expect_callable, expect_close, expect_gradients, expect_tuple,
     expect_unchanged, fail, numerical_gradient,
 )
 
@@ -37,15 +37,6 @@ def _quietly(what, function, *args, hint=SHIFT_HINT):
             return function(*args)
         except RuntimeWarning as warning:
             fail(f"{what}: numpy warned '{warning}': {hint}")
-
-
-def _pair(what, result, names):
-    if result is None:
-        fail(f"{what}: your function returned None; did you forget the `return` statement?")
-    if not isinstance(result, tuple) or len(result) != len(names):
-        got = f"a tuple of {len(result)} values" if isinstance(result, tuple) else f"a {type(result).__name__}"
-        fail(f"{what}: should return the tuple ({', '.join(names)}), got {got}")
-    return result
 
 
 def check_softmax(softmax):
@@ -76,7 +67,7 @@ def check_bce(bce):
     a = np.array([[0.9], [0.2], [0.6], [0.5]])
     y = np.array([[1.0], [0.0], [0.0], [1.0]])
     what = "bce(a = [0.9, 0.2, 0.6, 0.5], y = [1, 0, 0, 1]) (a column of 4 examples)"
-    loss, grad = _pair(what, _quietly(what, bce, a.copy(), y.copy(), hint=CLIP_HINT), ("loss", "grad"))
+    loss, grad = expect_tuple(what, _quietly(what, bce, a.copy(), y.copy(), hint=CLIP_HINT), ("loss", "grad"))
     expected = -np.mean(y * np.log(a) + (1 - y) * np.log(1 - a))
     expect_close(f"loss from {what}", loss, expected, batch_size=4,
                  hint="-mean(y log a + (1 - y) log(1 - a)); note the minus sign")
@@ -88,7 +79,7 @@ def check_bce(bce):
     expect_array(f"grad dL/da from {what}", grad, g, batch_size=4,
                  hint="dL/da = (-y / a + (1 - y) / (1 - a)) / N")
     # certain and right: no log(0) trouble, loss 0 up to clipping
-    loss0, _ = _pair("bce on certain, correct predictions", _quietly(
+    loss0, _ = expect_tuple("bce on certain, correct predictions", _quietly(
         "bce(a = [1, 0], y = [1, 0])", bce, np.array([1.0, 0.0]), np.array([1.0, 0.0]), hint=CLIP_HINT),
         ("loss", "grad"))
     expect_close("loss of bce(a = [1, 0], y = [1, 0]) (certain and right; clip a to [eps, 1 - eps] "
@@ -101,7 +92,7 @@ def check_cross_entropy(cross_entropy):
     Z = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0]])
     labels = np.array([0, 2])
     what = "cross_entropy(Z = [[2, 1, 0.1], [0.5, 2.5, -1]], labels = [0, 2])"
-    loss, dZ = _pair(what, _quietly(what, cross_entropy, Z.copy(), labels.copy()), ("loss", "dZ"))
+    loss, dZ = expect_tuple(what, _quietly(what, cross_entropy, Z.copy(), labels.copy()), ("loss", "dZ"))
     P = _softmax(Z)
     onehot = np.eye(3)[labels]
     expected = -np.mean(np.log(P[np.arange(2), labels]))
@@ -110,7 +101,7 @@ def check_cross_entropy(cross_entropy):
     expect_array(f"dL/dZ from {what}", dZ, (P - onehot) / 2, batch_size=2,
                  hint="(softmax(Z) - onehot(labels)) / N")
     big = np.array([[1000.0, 0.0], [0.0, 1000.0]])
-    loss_big, _ = _pair("cross_entropy on huge logits", _quietly(
+    loss_big, _ = expect_tuple("cross_entropy on huge logits", _quietly(
         "cross_entropy([[1000, 0], [0, 1000]], [1, 1])", cross_entropy, big, np.array([1, 1]),
         hint=SHIFT_HINT + ", and compute log softmax as Z - max - log(sum exp(Z - max))"), ("loss", "dZ"))
     expect_close("loss of cross_entropy([[1000, 0], [0, 1000]], labels = [1, 1]) (use the log-sum-exp "
@@ -150,7 +141,7 @@ def check_linear_backward(linear_backward):
     b = rng.normal(size=2)
     G = rng.normal(size=(4, 2))  # a random upstream gradient dL/dZ
     what = "linear_backward(delta (4, 2), A_prev (4, 3), W (2, 3)) with a random delta"
-    dA, dW, db = _pair(what, linear_backward(G.copy(), A.copy(), W.copy()), ("dA_prev", "dW", "db"))
+    dA, dW, db = expect_tuple(what, linear_backward(G.copy(), A.copy(), W.copy()), ("dA_prev", "dW", "db"))
 
     def loss():
         return float(np.sum((A @ W.T + b) * G))  # dL/dZ = G

@@ -10,7 +10,7 @@ error is ``|a - n| / max(|a| + |n|, 1e-8)``, element-wise.
 import numpy as np
 
 from nnlib.grading.feedback import (
-    Item, as_array, expect_array, expect_callable, expect_close, expect_gradients,
+    Item, as_array, expect_array, expect_callable, expect_close, expect_gradients, expect_tuple,
     expect_unchanged, fail, numerical_gradient,
 )
 
@@ -26,21 +26,12 @@ W2_NEW = np.array([[0.36, 0.22, 0.14]])
 B2_NEW = np.array([0.06])
 
 
-def _tuple(what, result, names):
-    if result is None:
-        fail(f"{what}: your function returned None; did you forget the `return` statement?")
-    if not isinstance(result, tuple) or len(result) != len(names):
-        got = f"a tuple of {len(result)} values" if isinstance(result, tuple) else f"a {type(result).__name__}"
-        fail(f"{what}: should return the tuple ({', '.join(names)}), got {got}")
-    return result
-
-
 def check_update_step(update_step):
     """One SGD step on the linear 2-3-1 network, compared with the deck's numbers."""
     expect_callable("update_step", update_step)
     args = [X_KA.copy(), 1.0, W1_KA.copy(), B1_KA.copy(), W2_KA.copy(), B2_KA.copy(), 0.1]
     what = "update_step on the Karlsruhe example (x = (1, 2), y = 1, eta = 0.1)"
-    W1, b1, W2, b2 = _tuple(what, update_step(*args), ("W1_new", "b1_new", "W2_new", "b2_new"))
+    W1, b1, W2, b2 = expect_tuple(what, update_step(*args), ("W1_new", "b1_new", "W2_new", "b2_new"))
     for name, array, original in [("W1", args[2], W1_KA), ("b1", args[3], B1_KA), ("W2", args[4], W2_KA),
                                   ("b2", args[5], B2_KA)]:
         expect_unchanged(f"the {name} passed to update_step", array, original)

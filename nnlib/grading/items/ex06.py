@@ -11,7 +11,7 @@ import numpy as np
 
 from nnlib.grading.feedback import (
     Item, as_array, expect_array, expect_callable, expect_close, expect_equal, expect_gradients,
-    expect_unchanged, fail, numerical_gradient,
+    expect_tuple, expect_unchanged, fail, numerical_gradient,
 )
 
 
@@ -38,21 +38,13 @@ W2_KA = np.array([[0.4, 0.3, 0.2], [-0.5, 0.1, 0.6]])
 B2_KA = np.array([0.05, -0.1])
 
 
-def _pair(what, result, names):
-    if result is None:
-        fail(f"{what}: your function returned None; did you forget the `return` statement?")
-    if not isinstance(result, tuple) or len(result) != len(names):
-        got = f"a tuple of {len(result)} values" if isinstance(result, tuple) else f"a {type(result).__name__}"
-        fail(f"{what}: should return the tuple ({', '.join(names)}), got {got}")
-    return result
-
-
 def check_batch_forward(two_layer_forward):
     """A1 = sigmoid(X W1^T + b1), Z2 = A1 W2^T + b2 for all rows at once."""
     expect_callable("two_layer_forward", two_layer_forward)
     X, W1 = X_KA.copy(), W1_KA.copy()
     what = "two_layer_forward(X (3, 2), W1 (3, 2), b1 (3,), W2 (2, 3), b2 (2,))"
-    A1, Z2 = _pair(what, two_layer_forward(X, W1, B1_KA.copy(), W2_KA.copy(), B2_KA.copy()), ("A1", "Z2"))
+    A1, Z2 = expect_tuple(what, two_layer_forward(X, W1, B1_KA.copy(), W2_KA.copy(), B2_KA.copy()),
+                          ("A1", "Z2"))
     expect_unchanged("X", X, X_KA)
     expect_unchanged("W1", W1, W1_KA)
     A1_ref = _sigmoid(X_KA @ W1_KA.T + B1_KA)  # (3, 3)
@@ -69,8 +61,8 @@ def check_batch_forward(two_layer_forward):
     expect_array(f"Z2 from {what}", Z2, A1_ref @ W2_KA.T + B2_KA, bias=B2_KA,
                  hint="the output layer is linear: Z2 = A1 @ W2.T + b2 (no activation)")
     # one example as a batch of one
-    A1_one, Z2_one = _pair("two_layer_forward on the single example [[1, 2]]",
-                           two_layer_forward(X_KA[:1], W1_KA, B1_KA, W2_KA, B2_KA), ("A1", "Z2"))
+    A1_one, Z2_one = expect_tuple("two_layer_forward on the single example [[1, 2]]",
+                                  two_layer_forward(X_KA[:1], W1_KA, B1_KA, W2_KA, B2_KA), ("A1", "Z2"))
     expect_array("Z2 for the single example [[1, 2]] (a batch of one row)", Z2_one,
                  A1_ref[:1] @ W2_KA.T + B2_KA)
 
@@ -179,8 +171,8 @@ def check_sgd_epoch(sgd_epoch):
     what = ("sgd_epoch(params {'w': [0.2, 0.1], 'b': 0}, X (10, 2), y (10,), grad_fn = mean squared "
             "error of a linear model, batch_size=4, lr=0.1, rng=np.random.default_rng(0))")
     params_in = {key: value.copy() for key, value in start.items()}
-    result = _pair(what, sgd_epoch(params_in, X.copy(), y.copy(), _linear_grad_fn, 4, 0.1,
-                                   np.random.default_rng(0)), ("params", "losses"))
+    result = expect_tuple(what, sgd_epoch(params_in, X.copy(), y.copy(), _linear_grad_fn, 4, 0.1,
+                                          np.random.default_rng(0)), ("params", "losses"))
     new_params, losses = result
     expect_unchanged("params['w'] passed to sgd_epoch", params_in["w"], start["w"])
     if not isinstance(new_params, dict) or set(new_params) != {"w", "b"}:

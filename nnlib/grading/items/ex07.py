@@ -11,8 +11,8 @@ import warnings
 import numpy as np
 
 from nnlib.grading.feedback import (
-    Item, as_array, expect_array, expect_callable, expect_close, expect_gradients, expect_unchanged,
-    fail, numerical_gradient,
+    Item, as_array, expect_array, expect_callable, expect_close, expect_gradients, expect_tuple,
+    expect_unchanged, fail, numerical_gradient,
 )
 
 Z_TEST = np.array([[-3.0, -0.5, 0.25], [1.0, 2.0, -1.5]])  # off the kink at 0
@@ -32,15 +32,6 @@ def _quietly(what, function, *args, hint=ELU_OVERFLOW):
             return function(*args)
         except RuntimeWarning as warning:
             fail(f"{what}: numpy warned '{warning}'; {hint}")
-
-
-def _pair(what, result):
-    if result is None:
-        fail(f"{what}: your function returned None; did you forget the `return` statement?")
-    if not isinstance(result, tuple) or len(result) != 2:
-        got = f"a tuple of {len(result)} values" if isinstance(result, tuple) else f"a {type(result).__name__}"
-        fail(f"{what}: should return the pair (loss, grad), got {got}")
-    return result
 
 
 def check_leaky_elu(leaky_relu, leaky_relu_prime, elu, elu_prime):
@@ -116,7 +107,7 @@ def check_huber(huber):
     expect_callable("huber", huber)
     what = "huber(pred = [0.5, 3.0], target = [0, 0], delta = 1.0)"
     pred = np.array([0.5, 3.0])
-    loss, grad = _pair(what, huber(pred, np.zeros(2), 1.0))
+    loss, grad = expect_tuple(what, huber(pred, np.zeros(2), 1.0), ("loss", "grad"))
     expect_unchanged("pred", pred, np.array([0.5, 3.0]))
     expect_close(f"the loss of {what}", loss, (0.125 + 2.5) / 2, batch_size=2,
                  hint="0.5 * 0.5**2 = 0.125 in the quadratic part, 1.0 * (3.0 - 0.5) = 2.5 in the linear "
@@ -129,7 +120,7 @@ def check_huber(huber):
     d = P - T
     P = np.where(np.abs(np.abs(d) - 0.7) < 0.05, P + 0.2, P)  # keep off the threshold
     what = "huber(pred (3, 2), target (3, 2), delta = 0.7) with random numbers"
-    loss, grad = _pair(what, huber(P.copy(), T, 0.7))
+    loss, grad = expect_tuple(what, huber(P.copy(), T, 0.7), ("loss", "grad"))
     d = P - T
     ref = np.where(np.abs(d) < 0.7, 0.5 * d ** 2, 0.7 * (np.abs(d) - 0.35))
     expect_close(f"the loss of {what}", loss, float(np.mean(ref)), batch_size=6)
@@ -142,7 +133,7 @@ def check_hinge(hinge):
     expect_callable("hinge", hinge)
     what = "hinge(scores = [2.0, 0.5, -1.0], y = [1, 1, 1])"
     scores = np.array([2.0, 0.5, -1.0])
-    loss, grad = _pair(what, hinge(scores, np.array([1.0, 1.0, 1.0])))
+    loss, grad = expect_tuple(what, hinge(scores, np.array([1.0, 1.0, 1.0])), ("loss", "grad"))
     expect_unchanged("scores", scores, np.array([2.0, 0.5, -1.0]))
     expect_close(f"the loss of {what}", loss, 2.5 / 3, batch_size=3,
                  hint="max(0, 1 - y f) per example: 0, 0.5 and 2; their mean is 0.8333")
@@ -151,7 +142,7 @@ def check_hinge(hinge):
     what = "hinge(scores = [[0.3], [-0.4], [1.5], [-2.0]], y = [[-1], [-1], [1], [1]])"
     f = np.array([[0.3], [-0.4], [1.5], [-2.0]])
     y = np.array([[-1.0], [-1.0], [1.0], [1.0]])
-    loss, grad = _pair(what, hinge(f, y))
+    loss, grad = expect_tuple(what, hinge(f, y), ("loss", "grad"))
     expect_close(f"the loss of {what}", loss, (1.3 + 0.6 + 0.0 + 3.0) / 4, batch_size=4,
                  hint="the margin is y * f: a negative label flips the sign of the score")
     expect_array(f"the gradient of {what}", grad, np.array([[1.0], [1.0], [0.0], [-1.0]]) / 4,
