@@ -19,25 +19,11 @@ repeatable, because multi-threaded libraries lose a lot when cores are shared.
 """
 
 import argparse
-import os
-import sys
 import time
 
+from common import use_threads_from_argv
 
-def _threads_from_argv(argv):
-    """``--threads N`` must act before numpy is imported (OpenBLAS reads it at start-up)."""
-    for i, arg in enumerate(argv):
-        if arg == "--threads" and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith("--threads="):
-            return arg.split("=", 1)[1]
-    return None
-
-
-THREADS = _threads_from_argv(sys.argv)
-if THREADS is not None:
-    os.environ["OPENBLAS_NUM_THREADS"] = THREADS
-    os.environ["OMP_NUM_THREADS"] = THREADS
+use_threads_from_argv()  # before numpy is imported: OpenBLAS reads its thread count at start-up
 
 import numpy as np  # noqa: E402  (after setting the thread count)
 

@@ -17,19 +17,17 @@ Setup (the issue's "Speed and accuracy" section): digits scaled to [0, 1] by /16
 
 import argparse
 import platform
-import statistics
-import time
 
 import numpy as np
 
 import nnlib
+from common import print_epochs, race, summary, torch_accuracy, weight_gap
 from nnlib.activations import ReLU
 from nnlib.datasets import load_digits, train_test_split
 from nnlib.layers import Linear
 from nnlib.losses import CrossEntropyLoss
 from nnlib.module import Sequential
-from nnlib.optim import Adam
-from nnlib.training import evaluate, fit
+from nnlib.training import evaluate
 
 LR = 1e-3
 BATCH_SIZE = 32
@@ -40,39 +38,6 @@ def load_data(seed):
     X, y = load_digits()
     X = X / 16.0  # pixel counts 0..16 -> [0, 1]
     return train_test_split(X, y, test_size=0.25, stratify=True, rng=seed)
-
-
-def epoch_orders(n, epochs, seed):
-    """The row order of every epoch, drawn exactly as ``fit`` draws it from ``rng=seed``."""
-    rng = np.random.default_rng(seed)
-    return [rng.permutation(n) for _ in range(epochs)]
-
-
-def nnlib_epoch(model, loss_fn, optimizer, X_train, y_train, rng):
-    """One epoch with ``fit``; returns (seconds, mean training loss)."""
-    start = time.perf_counter()
-    history = fit(model, loss_fn, optimizer, X_train, y_train, epochs=1,
-                  batch_size=BATCH_SIZE, rng=rng, verbose=False)
-    return time.perf_counter() - start, history["train_loss"][0]
-
-
-def torch_epoch(torch, model, loss_fn, optimizer, X_t, y_t, order):
-    """One epoch of the textbook PyTorch loop over the batches in ``order``."""
-    start = time.perf_counter()
-    model.train()
-    index = torch.from_numpy(order)
-    X_epoch, y_epoch = X_t[index], y_t[index]
-    n = len(order)
-    loss_sum = 0.0
-    for first in range(0, n, BATCH_SIZE):
-        X_batch = X_epoch[first:first + BATCH_SIZE]
-        y_batch = y_epoch[first:first + BATCH_SIZE]
-        optimizer.zero_grad()
-        loss = loss_fn(model(X_batch), y_batch)
-        loss.backward()
-        optimizer.step()
-        loss_sum += loss.item() * len(y_batch)
-    return time.perf_counter() - start, loss_sum / n
 
 
 def torch_copy_of(torch, model):
@@ -88,11 +53,6 @@ def torch_copy_of(torch, model):
             torch_layer.weight.copy_(torch.from_numpy(layer.W))  # both (out, in)
             torch_layer.bias.copy_(torch.from_numpy(layer.b))
     return net
-
-
-def summary(times):
-    """Median epoch time (robust to the first, warm-up epoch) and the total."""
-    return statistics.median(times), sum(times)
 
 
 def main():
@@ -127,42 +87,12 @@ def main():
           f"Adam lr={LR}, batch {BATCH_SIZE}, {args.epochs} epochs, float64")
 
     # Epochs alternate between the two libraries so both see the same machine load.
-    loss_fn = CrossEntropyLoss()
-    optimizer = Adam(model.parameters(), lr=LR)
-    rng = np.random.default_rng(args.seed)  # one generator: same shuffles as one long fit
-    orders = epoch_orders(len(X_train), args.epochs, args.seed)
-    if torch is not None:
-        th_loss_fn = torch.nn.CrossEntropyLoss()
-        th_optimizer = torch.optim.Adam(torch_model.parameters(), lr=LR)
-        X_t, y_t = torch.from_numpy(X_train), torch.from_numpy(y_train)
-    nn_times, nn_losses, th_times, th_losses = [], [], [], []
-    for epoch in range(args.epochs):
-        seconds, loss = nnlib_epoch(model, loss_fn, optimizer, X_train, y_train, rng)
-        nn_times.append(seconds)
-        nn_losses.append(loss)
-        if torch is not None:
-            seconds, loss = torch_epoch(torch, torch_model, th_loss_fn, th_optimizer,
-                                        X_t, y_t, orders[epoch])
-            th_times.append(seconds)
-            th_losses.append(loss)
+    nn_times, nn_losses, th_times, th_losses = race(model, torch, torch_model, X_train, y_train,
+                                                    args.epochs, args.seed, LR, BATCH_SIZE)
     _, nn_acc = evaluate(model, CrossEntropyLoss(), X_test, y_test)
-
     if torch is not None:
-        torch_model.eval()
-        with torch.no_grad():
-            logits = torch_model(torch.from_numpy(X_test)).numpy()
-        th_acc = float(np.mean(logits.argmax(axis=1) == y_test))
-
-    print()
-    header = f"{'epoch':>5}  {'nnlib s':>8}  {'nnlib loss':>10}"
-    if torch is not None:
-        header += f"  {'torch s':>8}  {'torch loss':>10}"
-    print(header)
-    for i in range(args.epochs):
-        row = f"{i + 1:>5}  {nn_times[i]:8.4f}  {nn_losses[i]:10.6f}"
-        if torch is not None:
-            row += f"  {th_times[i]:8.4f}  {th_losses[i]:10.6f}"
-        print(row)
+        th_acc = torch_accuracy(torch, torch_model, X_test, y_test)
+    print_epochs(nn_times, nn_losses, th_times, th_losses)
 
     nn_median, nn_total = summary(nn_times)
     print()
@@ -170,16 +100,13 @@ def main():
           f"test accuracy {nn_acc:.4f}")
     if torch is not None:
         th_median, th_total = summary(th_times)
-        weight_gap = max(
-            float(np.max(np.abs(layer.W - torch_layer.weight.detach().numpy())))
-            for layer, torch_layer in ((model[0], torch_model[0]), (model[2], torch_model[2]))
-        )
+        gap = weight_gap(((model[0], torch_model[0]), (model[2], torch_model[2])))
         print(f"torch  epoch time: median {th_median * 1e3:.1f} ms, total {th_total:.2f} s; "
               f"test accuracy {th_acc:.4f}")
         print(f"ratio nnlib/torch epoch time (median): {nn_median / th_median:.2f}  "
               f"(total: {nn_total / th_total:.2f})")
         print(f"accuracy difference nnlib - torch: {nn_acc - th_acc:+.4f}; "
-              f"max |W_nnlib - W_torch| after training: {weight_gap:.2e}")
+              f"max |W_nnlib - W_torch| after training: {gap:.2e}")
 
 
 if __name__ == "__main__":
