@@ -39,6 +39,22 @@ ROADMAP_DESCRIPTION = {
 # The roadmap NW1 -> NW4
 # ---------------------------------------------------------------------------
 
+def train_full_batch(net, loss, X, target, lr, epochs):
+    """Adam on the whole data set at once (no mini-batches); the loss before and after each step.
+
+    Returns a list of ``epochs + 1`` floats: the loss at the start, then after every step.
+    """
+    opt = Adam(net.parameters(), lr=lr)
+    history = [float(loss(net(X), target))]
+    for _ in range(epochs):
+        opt.zero_grad()
+        loss(net(X), target)
+        net.backward(loss.backward())
+        opt.step()
+        history.append(float(loss(net(X), target)))
+    return history
+
+
 def make_disc_and_ring(n=300, inner=0.5, outer=0.7, rng=0):
     """Three classes no linear classifier can separate: a disc and the two halves of a ring.
 
@@ -203,14 +219,7 @@ def train_roadmap_network(name, X, y, n_hidden=4, lr=0.05, epochs=600, rng=0):
     else:
         target = y
         loss = CrossEntropyLoss()
-    opt = Adam(logits_net.parameters(), lr=lr)
-    history = [float(loss(logits_net(X), target))]
-    for _ in range(epochs):
-        opt.zero_grad()
-        loss(logits_net(X), target)
-        logits_net.backward(loss.backward())
-        opt.step()
-        history.append(float(loss(logits_net(X), target)))
+    history = train_full_batch(logits_net, loss, X, target, lr, epochs)
 
     if name == "NW1":
         def predict(X_new):
@@ -324,14 +333,7 @@ def train_xor_mlp(n_hidden=2, lr=0.1, epochs=1000, rng=3):
     output = Linear(n_hidden, 1, rng=rng)
     logits_net = Sequential(hidden, Tanh(), output)
     loss = BCEWithLogitsLoss()
-    opt = Adam(logits_net.parameters(), lr=lr)
-    history = [float(loss(logits_net(X), target))]
-    for _ in range(epochs):
-        opt.zero_grad()
-        loss(logits_net(X), target)
-        logits_net.backward(loss.backward())
-        opt.step()
-        history.append(float(loss(logits_net(X), target)))
+    history = train_full_batch(logits_net, loss, X, target, lr, epochs)
     net = Sequential(hidden, logits_net.layers[1], output, Sigmoid())
     H = Sequential(hidden, Tanh())(X)  # (4, H)
     return {"X": X, "y": y, "net": net, "prob": net(X)[:, 0], "hidden": H,
@@ -453,14 +455,7 @@ def fit_one_hidden_layer(f, n_hidden, epochs=1000, lr=0.05, n_points=100, rng=0)
     output = Linear(n_hidden, 1, rng=rng)
     net = Sequential(hidden, Sigmoid(), output)
     loss = MSELoss()
-    opt = Adam(net.parameters(), lr=lr)
-    history = [float(loss(net(x), t))]
-    for _ in range(epochs):
-        opt.zero_grad()
-        loss(net(x), t)
-        net.backward(loss.backward())
-        opt.step()
-        history.append(float(loss(net(x), t)))
+    history = train_full_batch(net, loss, x, t, lr, epochs)
     return {"net": net, "x": x, "loss": np.array(history)}
 
 
