@@ -20,7 +20,7 @@ MaxPool2d(2) -> Flatten -> Linear(16*4*4, 10), Adam(lr=5e-3), batch 32, 20 epoch
 import argparse
 import platform
 
-from common import use_threads_from_argv
+from threads import use_threads_from_argv
 
 use_threads_from_argv()  # before numpy is imported: OpenBLAS reads its thread count at start-up
 

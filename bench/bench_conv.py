@@ -21,7 +21,7 @@ repeatable, because multi-threaded libraries lose a lot when cores are shared.
 import argparse
 import time
 
-from common import use_threads_from_argv
+from threads import use_threads_from_argv
 
 use_threads_from_argv()  # before numpy is imported: OpenBLAS reads its thread count at start-up
 

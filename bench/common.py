@@ -1,42 +1,26 @@
-"""What the benchmark scripts share: thread settings and the interleaved nnlib-vs-PyTorch race.
+"""What the benchmark scripts share: one epoch in each library, the interleaved race, reporting.
 
-``use_threads_from_argv`` must run before numpy is imported (OpenBLAS reads its thread count
-once, at start-up), so this module imports numpy only inside the functions that need it.
+(The ``--threads`` setting lives in ``threads.py``: it must act before numpy is imported.)
 """
 
-import os
 import statistics
-import sys
 import time
 
+import numpy as np
 
-def use_threads_from_argv(argv=None):
-    """Apply ``--threads N`` from the command line to OpenBLAS and OpenMP; return N or None."""
-    argv = sys.argv if argv is None else argv
-    threads = None
-    for i, arg in enumerate(argv):
-        if arg == "--threads" and i + 1 < len(argv):
-            threads = argv[i + 1]
-        elif arg.startswith("--threads="):
-            threads = arg.split("=", 1)[1]
-    if threads is not None:
-        os.environ["OPENBLAS_NUM_THREADS"] = threads
-        os.environ["OMP_NUM_THREADS"] = threads
-    return threads
+from nnlib.losses import CrossEntropyLoss
+from nnlib.optim import Adam
+from nnlib.training import fit
 
 
 def epoch_orders(n, epochs, seed):
     """The row order of every epoch, drawn exactly as ``fit`` draws it from ``rng=seed``."""
-    import numpy as np
-
     rng = np.random.default_rng(seed)
     return [rng.permutation(n) for _ in range(epochs)]
 
 
 def nnlib_epoch(model, loss_fn, optimizer, X_train, y_train, rng, batch_size):
     """One epoch with ``nnlib.training.fit``; returns (seconds, mean training loss)."""
-    from nnlib.training import fit
-
     start = time.perf_counter()
     history = fit(model, loss_fn, optimizer, X_train, y_train, epochs=1,
                   batch_size=batch_size, rng=rng, verbose=False)
@@ -69,11 +53,6 @@ def race(model, torch, net, X_train, y_train, epochs, seed, lr, batch_size):
     same batches in the same order (one generator, as in a single long ``fit`` call).
     Returns the per-epoch times and losses: ``(nn_times, nn_losses, th_times, th_losses)``.
     """
-    import numpy as np
-
-    from nnlib.losses import CrossEntropyLoss
-    from nnlib.optim import Adam
-
     loss_fn = CrossEntropyLoss()
     optimizer = Adam(model.parameters(), lr=lr)
     rng = np.random.default_rng(seed)
@@ -124,7 +103,5 @@ def summary(times):
 
 def weight_gap(layer_pairs):
     """Largest absolute difference between nnlib's and PyTorch's weights over (layer, torch_layer)."""
-    import numpy as np
-
     return max(float(np.max(np.abs(layer.W - torch_layer.weight.detach().numpy())))
                for layer, torch_layer in layer_pairs)
