@@ -25,16 +25,17 @@ from threads import use_threads_from_argv
 use_threads_from_argv()  # before numpy is imported: OpenBLAS reads its thread count at start-up
 
 import numpy as np  # noqa: E402  (after setting the thread count)
+from common import print_epochs, race, summary, torch_accuracy, weight_gap  # noqa: E402
 
 import nnlib  # noqa: E402
-from common import print_epochs, race, summary, torch_accuracy, weight_gap  # noqa: E402
 from nnlib.activations import ReLU  # noqa: E402
 from nnlib.conv import Conv2d  # noqa: E402
-from nnlib.datasets import load_digits, train_test_split  # noqa: E402
+from nnlib.datasets import load_digits  # noqa: E402
 from nnlib.layers import Flatten, Linear  # noqa: E402
 from nnlib.losses import CrossEntropyLoss  # noqa: E402
 from nnlib.module import Sequential  # noqa: E402
 from nnlib.pooling import MaxPool2d  # noqa: E402
+from nnlib.preprocessing import train_test_split  # noqa: E402
 from nnlib.training import evaluate  # noqa: E402
 
 LR = 5e-3

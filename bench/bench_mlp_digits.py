@@ -19,14 +19,15 @@ import argparse
 import platform
 
 import numpy as np
+from common import print_epochs, race, summary, torch_accuracy, weight_gap
 
 import nnlib
-from common import print_epochs, race, summary, torch_accuracy, weight_gap
 from nnlib.activations import ReLU
-from nnlib.datasets import load_digits, train_test_split
+from nnlib.datasets import load_digits
 from nnlib.layers import Linear
 from nnlib.losses import CrossEntropyLoss
 from nnlib.module import Sequential
+from nnlib.preprocessing import train_test_split
 from nnlib.training import evaluate
 
 LR = 1e-3

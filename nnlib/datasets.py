@@ -23,32 +23,15 @@ from pathlib import Path
 
 import numpy as np
 
-from nnlib.validation import as_rng, check_positive_int
+from nnlib.threshold import truth_table
+from nnlib.validation import as_rng, check_bool, check_nonnegative, check_positive_int
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DIGITS_FILE = DATA_DIR / "digits.csv.gz"
 
-# Output of each two-input gate for the inputs (0,0), (0,1), (1,0), (1,1), in that order.
-_GATE_OUTPUTS = {
-    "AND": (0, 0, 0, 1),
-    "OR": (0, 1, 1, 1),
-    "NAND": (1, 1, 1, 0),
-    "NOR": (1, 0, 0, 0),
-    "XOR": (0, 1, 1, 0),
-}
-
-
 # ---------------------------------------------------------------------------
 # Argument checks used by several generators
 # ---------------------------------------------------------------------------
-
-def _check_noise(noise, where, name="noise"):
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
-        raise TypeError(f"{where}: {name} must be a number, got {type(noise).__name__}")
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"{where}: {name} must be a finite number >= 0, got {noise}")
-    return float(noise)
-
 
 def _check_n_samples(n_samples, where, minimum):
     n_samples = check_positive_int(n_samples, where, "n_samples")
@@ -76,102 +59,66 @@ def _shuffled(X, y, rng):
 # Logic gates
 # ---------------------------------------------------------------------------
 
-def truth_table(gate, signed=False):
-    """Truth table of a logic gate as a tiny classification data set.
+def _gate_data(gate, n_inputs, signed):
+    """A logic gate's truth table as a tiny classification data set.
 
-    Rows are the inputs ``(0,0), (0,1), (1,0), (1,1)`` (for ``"NOT"``: ``0, 1``),
-    and ``y`` is the gate's output for each row.
-
-    Parameters
-    ----------
-    gate : {"AND", "OR", "NAND", "NOR", "XOR", "NOT"}
-        Which gate (case does not matter).
-    signed : bool
-        If False (default) labels are 0/1, as for a logistic unit or a threshold
-        unit with outputs 0/1. If True labels are -1/+1, as the perceptron learning
-        rule ``w <- w + alpha y x`` expects. The inputs stay 0/1 either way.
-
-    Returns
-    -------
-    X : ndarray of float64, shape (4, 2) (``(2, 1)`` for NOT)
-    y : ndarray of int64, shape (4,) (``(2,)`` for NOT)
-
-    Examples
-    --------
-    >>> X, y = truth_table("AND")
-    >>> X
-    array([[0., 0.],
-           [0., 1.],
-           [1., 0.],
-           [1., 1.]])
-    >>> y
-    array([0, 0, 0, 1])
-    >>> truth_table("xor", signed=True)[1]
-    array([-1,  1,  1, -1])
+    Rows are all 0/1 inputs in counting order (``00, 01, 10, 11``) from
+    :func:`nnlib.threshold.truth_table`; ``X`` is float64 and ``y`` holds the gate's
+    output as int64 0/1 labels, or -1/+1 with ``signed=True`` (what the perceptron
+    rule ``w <- w + alpha y x`` expects). The inputs stay 0/1 either way.
     """
-    if not isinstance(gate, str):
-        raise TypeError(f"truth_table: gate must be a string, got {type(gate).__name__}")
-    if not isinstance(signed, (bool, np.bool_)):
-        raise TypeError(f"truth_table: signed must be True or False, got {signed!r}")
-    name = gate.upper()
-    if name == "NOT":
-        X = np.array([[0.0], [1.0]])  # (2, 1)
-        y = np.array([1, 0], dtype=np.int64)  # (2,)
-    elif name in _GATE_OUTPUTS:
-        X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])  # (4, 2)
-        y = np.array(_GATE_OUTPUTS[name], dtype=np.int64)  # (4,)
-    else:
-        known = ", ".join(sorted([*_GATE_OUTPUTS, "NOT"]))
-        raise ValueError(f"truth_table: gate must be one of {known}, got {gate!r}")
+    check_bool(signed, "make_gate", "signed")
+    X, y = truth_table(gate, n_inputs)  # (2**m, m), (2**m,)
+    y = y.astype(np.int64)
     if signed:
         y = 2 * y - 1  # {0, 1} -> {-1, +1}
-    return X, y
+    return X.astype(np.float64), y
 
 
 def make_and(signed=False):
-    """AND truth table ``(X, y)``; see :func:`truth_table`.
+    """AND truth table ``(X, y)``; see :func:`nnlib.threshold.truth_table`.
 
     >>> make_and()[1]
     array([0, 0, 0, 1])
     """
-    return truth_table("AND", signed=signed)
+    return _gate_data(lambda X: X[:, 0] & X[:, 1], 2, signed)
 
 
 def make_or(signed=False):
-    """OR truth table ``(X, y)``; see :func:`truth_table`.
+    """OR truth table ``(X, y)``; see :func:`nnlib.threshold.truth_table`.
 
     >>> make_or(signed=True)[1]
     array([-1,  1,  1,  1])
     """
-    return truth_table("OR", signed=signed)
+    return _gate_data(lambda X: X[:, 0] | X[:, 1], 2, signed)
 
 
 def make_nand(signed=False):
-    """NAND truth table ``(X, y)``; see :func:`truth_table`.
+    """NAND truth table ``(X, y)``; see :func:`nnlib.threshold.truth_table`.
 
     >>> make_nand()[1]
     array([1, 1, 1, 0])
     """
-    return truth_table("NAND", signed=signed)
+    return _gate_data(lambda X: 1 - (X[:, 0] & X[:, 1]), 2, signed)
 
 
 def make_nor(signed=False):
-    """NOR truth table ``(X, y)``; see :func:`truth_table`.
+    """NOR truth table ``(X, y)``; see :func:`nnlib.threshold.truth_table`.
 
     >>> make_nor()[1]
     array([1, 0, 0, 0])
     """
-    return truth_table("NOR", signed=signed)
+    return _gate_data(lambda X: 1 - (X[:, 0] | X[:, 1]), 2, signed)
 
 
 def make_not(signed=False):
-    """NOT truth table ``(X, y)`` with one input column; see :func:`truth_table`.
+    """NOT truth table ``(X, y)`` with one input column; see :func:`nnlib.threshold.truth_table`.
 
     >>> X, y = make_not()
     >>> X.ravel(), y
     (array([0., 1.]), array([1, 0]))
     """
-    return truth_table("NOT", signed=signed)
+    return _gate_data(lambda X: 1 - X[:, 0], 1, signed)
 
 
 def make_xor(n_samples=None, noise=0.1, signed=False, rng=None):
@@ -208,11 +155,11 @@ def make_xor(n_samples=None, noise=0.1, signed=False, rng=None):
     ((100, 2), (100,), 50)
     """
     if n_samples is None:
-        return truth_table("XOR", signed=signed)
+        return _gate_data(lambda X: X[:, 0] ^ X[:, 1], 2, signed)
     n_samples = _check_n_samples(n_samples, "make_xor", minimum=4)
-    noise = _check_noise(noise, "make_xor")
+    noise = check_nonnegative(noise, "make_xor", "noise")
     rng = as_rng(rng)
-    corners, labels = truth_table("XOR", signed=signed)  # (4, 2), (4,)
+    corners, labels = make_xor(signed=signed)  # (4, 2), (4,)
     corner_index = np.repeat(np.arange(4), _split_evenly(n_samples, 4))  # (N,)
     X = corners[corner_index] + noise * rng.standard_normal((n_samples, 2))  # (N, 2)
     y = labels[corner_index]  # (N,)
@@ -267,7 +214,7 @@ def make_blobs(n_samples=100, centers=3, n_features=2, cluster_std=1.0,
             )
         n_classes, n_features = mu.shape
     n_samples = _check_n_samples(n_samples, where, minimum=n_classes)
-    cluster_std = _check_noise(cluster_std, where, name="cluster_std")
+    cluster_std = check_nonnegative(cluster_std, where, "cluster_std")
     rng = as_rng(rng)
     if mu is None:
         mu = rng.uniform(low, high, size=(n_classes, n_features))  # (K, D)
@@ -315,7 +262,7 @@ def make_moons(n_samples=100, noise=0.1, rng=None):
            [ 1.,  0.]])
     """
     n_samples = _check_n_samples(n_samples, "make_moons", minimum=2)
-    noise = _check_noise(noise, "make_moons")
+    noise = check_nonnegative(noise, "make_moons", "noise")
     rng = as_rng(rng)
     n_upper, n_lower = _split_evenly(n_samples, 2)
     t_upper = np.linspace(0.0, np.pi, n_upper)  # (n_upper,)
@@ -355,7 +302,7 @@ def make_circles(n_samples=100, noise=0.05, factor=0.5, rng=None):
     """
     where = "make_circles"
     n_samples = _check_n_samples(n_samples, where, minimum=2)
-    noise = _check_noise(noise, where)
+    noise = check_nonnegative(noise, where, "noise")
     if isinstance(factor, bool) or not isinstance(factor, numbers.Real):
         raise TypeError(f"{where}: factor must be a number, got {type(factor).__name__}")
     if not 0.0 < factor < 1.0:
@@ -408,7 +355,7 @@ def make_spirals(n_samples=300, n_classes=3, noise=0.2, rng=None):
     if n_classes < 2:
         raise ValueError(f"{where}: n_classes must be >= 2, got {n_classes}")
     n_samples = _check_n_samples(n_samples, where, minimum=n_classes)
-    noise = _check_noise(noise, where)
+    noise = check_nonnegative(noise, where, "noise")
     rng = as_rng(rng)
     X_parts, y_parts = [], []
     for k, n_k in enumerate(_split_evenly(n_samples, n_classes)):
@@ -466,188 +413,10 @@ def load_digits(as_images=False):
     >>> load_digits(as_images=True)[0].shape
     (1797, 8, 8)
     """
-    if not isinstance(as_images, (bool, np.bool_)):
-        raise TypeError(f"load_digits: as_images must be True or False, got {as_images!r}")
+    check_bool(as_images, "load_digits", "as_images")
     table = _read_digits()  # (1797, 65)
     X = table[:, :64].astype(np.float64)  # (1797, 64), a fresh copy
     y = table[:, 64].copy()  # (1797,)
     if as_images:
         X = X.reshape(-1, 8, 8)  # (1797, 8, 8)
     return X, y
-
-
-# ---------------------------------------------------------------------------
-# Splitting and scaling
-# ---------------------------------------------------------------------------
-
-def train_test_split(X, y, test_size=0.25, stratify=True, rng=None):
-    """Split ``X, y`` at random into a training and a test part.
-
-    With ``stratify=True`` (default) every class keeps (as nearly as whole numbers
-    allow) the same share in both parts, so a 25 % test set of the digits holds
-    about 25 % of every digit. The test part has ``ceil(test_size * N)`` rows when
-    ``test_size`` is a fraction, as in scikit-learn.
-
-    Parameters
-    ----------
-    X : array_like, shape (N, ...)
-        Inputs, one example per row (any trailing shape, e.g. images).
-    y : array_like, shape (N,) or (N, ...)
-        Targets, one per row of ``X``.
-    test_size : float in (0, 1) or int in [1, N-1]
-        Fraction or number of examples for the test part.
-    stratify : bool or array_like of shape (N,)
-        True: keep class shares of ``y`` (needs class labels); False: plain random
-        split; an array: keep the shares of these group labels instead.
-    rng : None, int or numpy.random.Generator
-
-    Returns
-    -------
-    X_train, X_test, y_train, y_test : ndarray
-        Rows of the inputs, in random order; the caller's arrays are not changed.
-
-    Examples
-    --------
-    >>> X = np.arange(20.0).reshape(10, 2)
-    >>> y = np.array([0, 0, 0, 0, 0, 0, 1, 1, 1, 1])
-    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.5, rng=0)
-    >>> X_train.shape, X_test.shape, np.bincount(y_test).tolist()
-    ((5, 2), (5, 2), [3, 2])
-    """
-    where = "train_test_split"
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if X.ndim < 1 or y.ndim < 1:
-        raise ValueError(f"{where}: X and y must have one row per example, got scalars")
-    n = X.shape[0]
-    if y.shape[0] != n:
-        raise ValueError(
-            f"{where}: X and y must have the same number of rows, got {n} and {y.shape[0]}"
-        )
-    if n < 2:
-        raise ValueError(f"{where}: need at least 2 examples to split, got {n}")
-    n_test = _check_test_size(test_size, n, where)
-    rng = as_rng(rng)
-
-    if isinstance(stratify, (bool, np.bool_)):
-        groups = y if stratify else None
-        if stratify and y.ndim != 1:
-            raise ValueError(
-                f"{where}: stratify=True needs class labels y of shape (N,), got {y.shape}; "
-                "pass stratify=False or an array of group labels"
-            )
-    else:
-        groups = np.asarray(stratify)
-        if groups.shape != (n,):
-            raise ValueError(
-                f"{where}: stratify must be True, False or labels of shape ({n},), "
-                f"got shape {groups.shape}"
-            )
-
-    if groups is None:
-        order = rng.permutation(n)  # (N,)
-        test_idx, train_idx = order[:n_test], order[n_test:]
-    else:
-        test_idx, train_idx = _stratified_indices(groups, n_test, rng, where)
-    return X[train_idx], X[test_idx], y[train_idx], y[test_idx]
-
-
-def _check_test_size(test_size, n, where):
-    if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real):
-        raise TypeError(f"{where}: test_size must be a float or an int, got {type(test_size).__name__}")
-    if isinstance(test_size, numbers.Integral):
-        if not 1 <= test_size <= n - 1:
-            raise ValueError(f"{where}: test_size as a count must be in [1, {n - 1}], got {test_size}")
-        return int(test_size)
-    if not 0.0 < test_size < 1.0:
-        raise ValueError(f"{where}: test_size as a fraction must be in (0, 1), got {test_size}")
-    n_test = int(np.ceil(test_size * n))
-    if n_test > n - 1:
-        raise ValueError(
-            f"{where}: test_size={test_size} leaves no training examples out of {n}"
-        )
-    return n_test
-
-
-def _stratified_indices(groups, n_test, rng, where):
-    """Test and train indices with each group's share preserved (largest remainders)."""
-    classes, group_index = np.unique(groups, return_inverse=True)  # (K,), (N,)
-    counts = np.bincount(group_index)  # (K,)
-    if len(classes) > n_test or len(classes) > len(groups) - n_test:
-        raise ValueError(
-            f"{where}: with {len(classes)} classes both parts need at least {len(classes)} "
-            f"examples, got {n_test} test and {len(groups) - n_test} train; "
-            "use a different test_size or stratify=False"
-        )
-    exact = counts * n_test / len(groups)  # (K,) ideal test count per class
-    per_class = np.floor(exact).astype(np.int64)  # (K,)
-    leftover = n_test - per_class.sum()
-    # hand the remaining test slots to the classes with the largest remainders,
-    # ties broken at random so no class is always favoured
-    remainder = exact - per_class  # (K,)
-    tie_break = rng.permutation(len(classes))  # (K,)
-    priority = np.lexsort((tie_break, -remainder))  # (K,)
-    per_class[priority[:leftover]] += 1
-    test_parts, train_parts = [], []
-    for k in range(len(classes)):
-        members = rng.permutation(np.flatnonzero(group_index == k))  # (counts[k],)
-        test_parts.append(members[:per_class[k]])
-        train_parts.append(members[per_class[k]:])
-    test_idx = rng.permutation(np.concatenate(test_parts))  # (n_test,)
-    train_idx = rng.permutation(np.concatenate(train_parts))  # (N - n_test,)
-    return test_idx, train_idx
-
-
-def standardize(X, mean=None, std=None):
-    """Scale every feature to mean 0 and standard deviation 1: ``(X - mean) / std``.
-
-    Compute ``mean`` and ``std`` on the training set only and reuse them for the
-    validation and test sets, otherwise information from the test set leaks into
-    training. Features that never change (``std == 0``, like the always-blank
-    border pixels of the digits) are only centred, never divided by zero.
-
-    Parameters
-    ----------
-    X : array_like, shape (N, D)
-    mean, std : array_like of shape (D,), optional
-        Statistics to use; both None (default) means "compute them from ``X``".
-
-    Returns
-    -------
-    X_std : ndarray, shape (N, D)
-    mean : ndarray, shape (D,)
-    std : ndarray, shape (D,)
-        The statistics used, with zero standard deviations replaced by 1.
-
-    Examples
-    --------
-    >>> X_train = np.array([[1.0, 5.0], [3.0, 5.0]])
-    >>> X_std, mean, std = standardize(X_train)
-    >>> X_std
-    array([[-1.,  0.],
-           [ 1.,  0.]])
-    >>> standardize(np.array([[5.0, 6.0]]), mean, std)[0]
-    array([[3., 1.]])
-    """
-    where = "standardize"
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2:
-        raise ValueError(f"{where}: X must have shape (N, D), got {X.shape}")
-    if (mean is None) != (std is None):
-        raise ValueError(f"{where}: give both mean and std, or neither")
-    if mean is None:
-        if X.shape[0] < 1:
-            raise ValueError(f"{where}: X must have at least one row to compute statistics")
-        mean = X.mean(axis=0)  # (D,)
-        std = X.std(axis=0)  # (D,)
-    else:
-        mean = np.asarray(mean, dtype=np.float64)
-        std = np.asarray(std, dtype=np.float64)
-        for name, stat in (("mean", mean), ("std", std)):
-            if stat.shape != (X.shape[1],):
-                raise ValueError(f"{where}: {name} must have shape ({X.shape[1]},), got {stat.shape}")
-        if np.any(std < 0):
-            raise ValueError(f"{where}: std must be >= 0")
-    std = np.where(std > 0, std, 1.0)  # (D,) constant features are only centred
-    X_std = (X - mean) / std  # (N, D)
-    return X_std, mean, std

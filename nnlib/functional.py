@@ -11,6 +11,7 @@ Derivatives are named ``<activation>_prime`` and take the **pre-activation**
 
 import numpy as np
 
+from nnlib.validation import check_array
 
 # ---------------------------------------------------------------- sigmoid
 
@@ -190,6 +191,25 @@ def softmax(z, axis=-1):
     shifted = z - np.max(z, axis=axis, keepdims=True)  # (N, K), max entry is 0
     e = np.exp(shifted)  # (N, K), in (0, 1]
     return e / np.sum(e, axis=axis, keepdims=True)  # (N, K)
+
+
+def softmax_jacobian(z):
+    """Jacobian of the softmax: ``da_k/dz_j = a_k (1[k = j] - a_j)``, i.e. ``diag(a) - a a^T``.
+
+    Shape
+    -----
+    ``z`` (K,) -> (K, K).
+
+    Examples
+    --------
+    >>> J = softmax_jacobian(np.zeros(2))
+    >>> J
+    array([[ 0.25, -0.25],
+           [-0.25,  0.25]])
+    """
+    z = check_array(z, "softmax_jacobian", shape=("K",), name="z")
+    a = softmax(z)  # (K,)
+    return np.diag(a) - np.outer(a, a)  # (K, K)
 
 
 def logsumexp(z, axis=-1, keepdims=False):

@@ -18,7 +18,7 @@ derivative straddles two slopes and disagrees with any analytic choice.
 
 import numpy as np
 
-from nnlib.validation import as_rng
+from nnlib.validation import as_rng, check_array
 
 
 def numerical_gradient(f, x, eps=1e-6):
@@ -60,6 +60,27 @@ def numerical_gradient(f, x, eps=1e-6):
         x[i] = old  # restore
         grad[i] = (f_plus - f_minus) / (2.0 * eps)
     return grad
+
+
+def numerical_jacobian(f, x, eps=1e-6):
+    """Jacobian ``J[i, j] = d f_i / d x_j`` (numerator layout) by central differences.
+
+    Shape
+    -----
+    ``x`` (L,), ``f(x)`` (D,) -> ``J`` (D, L).
+
+    Examples
+    --------
+    >>> W = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    >>> np.round(numerical_jacobian(lambda v: W @ v, np.array([0.5, -1.0])), 6)
+    array([[1., 2.],
+           [3., 4.],
+           [5., 6.]])
+    """
+    x = check_array(x, "numerical_jacobian", shape=("L",), name="x").copy()  # perturbed by numerical_gradient
+    D = np.asarray(f(x)).size
+    rows = [numerical_gradient(lambda v, i=i: float(np.ravel(f(v))[i]), x, eps) for i in range(D)]
+    return np.array(rows)  # (D, L)
 
 
 def relative_error(analytic, numeric, floor=1e-8):

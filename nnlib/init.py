@@ -174,10 +174,10 @@ def initialize(scheme, shape, rng=None):
     --------
     >>> initialize("zeros", (1, 2))
     array([[0., 0.]])
-    >>> initialize("uniform", (1, 2))
+    >>> initialize("uniform", (1, 2))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: init: unknown scheme 'uniform'; choose one of 'zeros', 'normal', 'xavier', 'glorot', 'he', 'he_avg' or pass a function f(shape, rng)
+    ValueError: init: unknown scheme 'uniform'; choose one of 'zeros', 'normal', ... f(shape, rng)
     """
     if callable(scheme):
         W = np.asarray(scheme(tuple(shape), as_rng(rng)), dtype=np.float64)

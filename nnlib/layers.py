@@ -273,7 +273,6 @@ class BatchNorm1d(Module):
         if not batch_stats:  # eval: mean and variance are constants
             return grad_Z_hat * inv_std  # (N, D)
         # training: mu and sigma^2 depend on every row, which gives the two correction terms
-        N = Z_hat.shape[0]
         mean_grad = grad_Z_hat.mean(axis=0)  # (D,)
         mean_grad_zhat = np.mean(grad_Z_hat * Z_hat, axis=0)  # (D,)
         return inv_std * (grad_Z_hat - mean_grad - Z_hat * mean_grad_zhat)  # (N, D)

@@ -15,15 +15,13 @@ linear least-squares fit for regression. Data a perceptron cannot separate (XOR,
 two circles) often becomes linearly separable in the ``phi`` features.
 """
 
-import numbers
 
 import numpy as np
 
 from nnlib import functional as F
 from nnlib.layers import Linear
 from nnlib.losses import CrossEntropyLoss
-from nnlib.validation import as_rng, check_array, check_positive_int
-
+from nnlib.validation import as_rng, check_array, check_positive, check_positive_int
 
 # ---------------------------------------------------------------------------
 # k-means
@@ -196,14 +194,6 @@ def kmeans(X, k, rng=None, n_init=10, max_iter=100, init="k-means++"):
 # Gaussian features and the network
 # ---------------------------------------------------------------------------
 
-def _check_sigma(sigma, where):
-    if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real):
-        raise TypeError(f"{where}: sigma must be a number, got {type(sigma).__name__}")
-    if not np.isfinite(sigma) or sigma <= 0:
-        raise ValueError(f"{where}: sigma must be a finite number > 0, got {sigma}")
-    return float(sigma)
-
-
 def gaussian_features(X, centers, sigma):
     """Outputs of the Gaussian RBF units, ``phi_j(x) = exp(-||x - z_j||^2 / (2 sigma^2))``.
 
@@ -227,7 +217,7 @@ def gaussian_features(X, centers, sigma):
     >>> gaussian_features([[1.0, 1.0]], [[1.0, 1.0], [0.0, 0.0]], sigma=1.0)
     array([[1.        , 0.36787944]])
     """
-    sigma = _check_sigma(sigma, "gaussian_features")
+    sigma = check_positive(sigma, "gaussian_features", "sigma")
     X = check_array(X, "gaussian_features", shape=("N", "D"), name="X")
     centers = check_array(centers, "gaussian_features", shape=("K", X.shape[1]), name="centers")
     D2 = squared_distances(X, centers)  # (N, K)
@@ -299,15 +289,11 @@ class RBFNetwork:
 
     def __init__(self, n_centers=10, sigma=1.0, task="classification", lr=0.5, epochs=500, rng=None):
         self.n_centers = check_positive_int(n_centers, "RBFNetwork", "n_centers")
-        self.sigma = _check_sigma(sigma, "RBFNetwork")
+        self.sigma = check_positive(sigma, "RBFNetwork", "sigma")
         if task not in ("classification", "regression"):
             raise ValueError(f"RBFNetwork: task must be 'classification' or 'regression', got {task!r}")
         self.task = task
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-            raise TypeError(f"RBFNetwork: lr must be a number, got {type(lr).__name__}")
-        if not np.isfinite(lr) or lr <= 0:
-            raise ValueError(f"RBFNetwork: lr must be a finite number > 0, got {lr}")
-        self.lr = float(lr)
+        self.lr = check_positive(lr, "RBFNetwork", "lr")
         self.epochs = check_positive_int(epochs, "RBFNetwork", "epochs")
         self.rng = as_rng(rng)
         self.centers = None

@@ -23,7 +23,7 @@ import numbers
 import numpy as np
 
 from nnlib.losses import BCEWithLogitsLoss, HingeLoss
-from nnlib.validation import as_rng, check_array, check_positive_int
+from nnlib.validation import as_rng, check_array, check_bool, check_positive_int
 
 
 class History:
@@ -33,7 +33,7 @@ class History:
     ----------
     history : dict of str -> list of float
         ``"train_loss"`` and, when recorded, ``"train_acc"``, ``"val_loss"``,
-        ``"val_acc"``; one value per epoch that ran. ``nnlib.viz.plot_history``
+        ``"val_acc"``; one value per epoch that ran. ``nncourse.plotting.plot_history``
         plots it directly.
     best_epoch : int or None
         Epoch (counted from 1) with the lowest validation loss, or None without
@@ -288,7 +288,8 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, X_val=None, y
     >>> from nnlib.activations import ReLU
     >>> from nnlib.losses import CrossEntropyLoss
     >>> from nnlib.optim import Adam
-    >>> from nnlib.datasets import make_moons, train_test_split
+    >>> from nnlib.datasets import make_moons
+    >>> from nnlib.preprocessing import train_test_split
     >>> X, y = make_moons(200, noise=0.2, rng=0)
     >>> X_train, X_val, y_train, y_val = train_test_split(X, y, rng=0)
     >>> model = Sequential(Linear(2, 16, rng=0), ReLU(), Linear(16, 2, rng=1))
@@ -303,115 +304,160 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, X_val=None, y
     >>> len(history["val_loss"]), history.best_epoch, history.stopped_early
     (30, 29, False)
     """
-    where = "fit"
-    X = check_array(X, where, name="X")
-    y = _check_targets(y, X, where, "y")
-    epochs = check_positive_int(epochs, where, "epochs")
-    batch_size = check_positive_int(batch_size, where, "batch_size")
-    if (X_val is None) != (y_val is None):
-        raise ValueError(f"{where}: give both X_val and y_val, or neither")
-    has_val = X_val is not None
-    if has_val:
-        X_val = check_array(X_val, where, name="X_val")
-        y_val = _check_targets(y_val, X_val, where, "y_val")
-        if X_val.shape[1:] != X.shape[1:]:
-            raise ValueError(
-                f"{where}: X_val rows must have the shape of X rows {X.shape[1:]}, got {X_val.shape[1:]}"
-            )
-    if early_stopping_patience is not None:
-        early_stopping_patience = check_positive_int(
-            early_stopping_patience, where, "early_stopping_patience")
-        if not has_val:
-            raise ValueError(
-                f"{where}: early_stopping_patience needs a validation set; pass X_val and y_val"
-            )
-    if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) or not min_delta >= 0:
-        raise ValueError(f"{where}: min_delta must be a number >= 0, got {min_delta!r}")
-    if not isinstance(verbose, (bool, np.bool_)):
-        raise TypeError(f"{where}: verbose must be True or False, got {verbose!r}")
-    if not isinstance(shuffle, (bool, np.bool_)):
-        raise TypeError(f"{where}: shuffle must be True or False, got {shuffle!r}")
-    if print_every is None:
-        print_every = max(1, epochs // 10)
-    print_every = check_positive_int(print_every, where, "print_every")
+    X, y, X_val, y_val = _check_data(X, y, X_val, y_val)
+    epochs = check_positive_int(epochs, "fit", "epochs")
+    batch_size = check_positive_int(batch_size, "fit", "batch_size")
+    stopper = EarlyStopping(early_stopping_patience, min_delta, has_val=X_val is not None)
+    check_bool(verbose, "fit", "verbose")
+    check_bool(shuffle, "fit", "shuffle")
+    print_every = check_positive_int(max(1, epochs // 10) if print_every is None else print_every,
+                                     "fit", "print_every")
     if scheduler is not None and not callable(getattr(scheduler, "step", None)):
-        raise TypeError(f"{where}: scheduler must have a step() method, got {type(scheduler).__name__}")
+        raise TypeError(f"fit: scheduler must have a step() method, got {type(scheduler).__name__}")
     rng = as_rng(rng)
-
-    classify = _is_class_labels(y)
     if threshold is None:
         threshold = _default_threshold(loss_fn, y)
-    keys = ["train_loss"] + (["train_acc"] if classify else [])
-    if has_val:
-        keys += ["val_loss"] + (["val_acc"] if classify else [])
-    history = History(keys)
+    history = _new_history(classify=_is_class_labels(y), has_val=X_val is not None)
 
-    n = len(X)
-    best_loss = np.inf
-    best_state = None
-    epochs_without_improvement = 0
     for epoch in range(1, epochs + 1):
-        model.train()
-        if shuffle:
-            order = rng.permutation(n)  # (N,)
-            X_epoch, y_epoch = X[order], y[order]  # one gather per epoch; batches are views
-        else:
-            X_epoch, y_epoch = X, y
-        loss_sum = 0.0
-        correct = 0.0
-        for start in range(0, n, batch_size):
-            X_batch = X_epoch[start:start + batch_size]  # (B, ...)
-            y_batch = y_epoch[start:start + batch_size]  # (B, ...)
-            outputs = model.forward(X_batch)
-            loss = loss_fn.forward(outputs, y_batch)
-            optimizer.zero_grad()
-            model.backward(loss_fn.backward())
-            optimizer.step()
-            size = len(y_batch)
-            loss_sum += loss * size
-            if classify:
-                correct += accuracy(outputs, y_batch, threshold) * size
-        history.history["train_loss"].append(loss_sum / n)
-        if classify:
-            history.history["train_acc"].append(correct / n)
-
-        if has_val:
+        train_loss, train_acc = train_epoch(model, loss_fn, optimizer, X, y, batch_size,
+                                            rng if shuffle else None, threshold)
+        _record(history, "train", train_loss, train_acc)
+        if not np.isfinite(train_loss):
+            raise ValueError(f"fit: the training loss became {train_loss} in epoch {epoch}; "
+                             "the learning rate is probably too large")
+        stop = False
+        if X_val is not None:
             val_loss, val_acc = evaluate(model, loss_fn, X_val, y_val, threshold=threshold)
-            history.history["val_loss"].append(val_loss)
-            if classify:
-                history.history["val_acc"].append(val_acc)
-            if val_loss < best_loss - min_delta:
-                best_loss = val_loss
-                history.best_epoch = epoch
-                epochs_without_improvement = 0
-                if early_stopping_patience is not None:
-                    best_state = model.state_dict()
-            else:
-                epochs_without_improvement += 1
-
-        if not np.isfinite(history.history["train_loss"][-1]):
-            raise ValueError(
-                f"{where}: the training loss became {history.history['train_loss'][-1]} in epoch "
-                f"{epoch}; the learning rate is probably too large"
-            )
+            _record(history, "val", val_loss, val_acc)
+            stop = stopper.update(epoch, val_loss, model)
+            history.best_epoch = stopper.best_epoch
         if scheduler is not None:
             scheduler.step()
-
-        stop = (early_stopping_patience is not None
-                and epochs_without_improvement >= early_stopping_patience)
         if verbose and (epoch % print_every == 0 or epoch in (1, epochs) or stop):
             print(_progress_line(history, epoch, epochs))
         if stop:
             history.stopped_early = True
             break
 
-    if best_state is not None:
-        model.load_state_dict(best_state)
-        if verbose:
-            print(f"restored the weights of epoch {history.best_epoch} "
-                  f"(val_loss {best_loss:.4f})")
+    if stopper.restore_best(model) and verbose:
+        print(f"restored the weights of epoch {stopper.best_epoch} (val_loss {stopper.best_loss:.4f})")
     model.eval()
     return history
+
+
+def train_epoch(model, loss_fn, optimizer, X, y, batch_size, rng=None, threshold=0.5):
+    """One pass over the training set in mini-batches; return the epoch's (loss, accuracy).
+
+    With a ``rng`` the rows are shuffled first (one permutation per epoch); without
+    one they are used in order. For every batch of ``batch_size`` rows: forward,
+    loss, ``optimizer.zero_grad()``, backward, ``optimizer.step()``. The last batch
+    may be smaller. The returned loss (accuracy) is the mean over the batches,
+    weighted by batch size and measured *while* the weights change; accuracy is
+    None unless ``y`` holds class labels.
+
+    Shape
+    -----
+    X (N, ...), y (N,) or (N, ...).
+    """
+    model.train()
+    n = len(X)
+    if rng is not None:
+        order = rng.permutation(n)  # (N,)
+        X, y = X[order], y[order]  # one gather per epoch; batches are views
+    classify = _is_class_labels(y)
+    loss_sum, correct = 0.0, 0.0
+    for start in range(0, n, batch_size):
+        X_batch, y_batch = X[start:start + batch_size], y[start:start + batch_size]  # (B, ...)
+        outputs = model.forward(X_batch)
+        loss = loss_fn.forward(outputs, y_batch)
+        optimizer.zero_grad()
+        model.backward(loss_fn.backward())
+        optimizer.step()
+        loss_sum += loss * len(y_batch)
+        if classify:
+            correct += accuracy(outputs, y_batch, threshold) * len(y_batch)
+    return loss_sum / n, (correct / n if classify else None)
+
+
+class EarlyStopping:
+    """Watch the validation loss; say when to stop and keep the best weights.
+
+    An epoch improves if its validation loss is below ``best - min_delta``. After
+    ``patience`` epochs in a row without improvement :meth:`update` returns True;
+    :meth:`restore_best` copies the best epoch's weights (and buffers) back.
+    With ``patience=None`` it only records the best epoch and never stops.
+
+    Examples
+    --------
+    >>> from nnlib.layers import Linear
+    >>> stopper, model = EarlyStopping(patience=2), Linear(1, 1)
+    >>> [stopper.update(epoch, loss, model) for epoch, loss in enumerate([1.0, 0.5, 0.6, 0.7], start=1)]
+    [False, False, False, True]
+    >>> stopper.best_epoch, stopper.best_loss
+    (2, 0.5)
+    """
+
+    def __init__(self, patience=None, min_delta=0.0, has_val=True):
+        if patience is not None:
+            patience = check_positive_int(patience, "fit", "early_stopping_patience")
+            if not has_val:
+                raise ValueError("fit: early_stopping_patience needs a validation set; pass X_val and y_val")
+        if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) or not min_delta >= 0:
+            raise ValueError(f"fit: min_delta must be a number >= 0, got {min_delta!r}")
+        self.patience = patience
+        self.min_delta = float(min_delta)
+        self.best_loss = np.inf
+        self.best_epoch = None
+        self.best_state = None
+        self.epochs_without_improvement = 0
+
+    def update(self, epoch, val_loss, model):
+        """Record one epoch's validation loss; return True when training should stop."""
+        if val_loss < self.best_loss - self.min_delta:
+            self.best_loss, self.best_epoch = val_loss, epoch
+            self.epochs_without_improvement = 0
+            if self.patience is not None:
+                self.best_state = model.state_dict()
+        else:
+            self.epochs_without_improvement += 1
+        return self.patience is not None and self.epochs_without_improvement >= self.patience
+
+    def restore_best(self, model):
+        """Load the best epoch's weights into ``model``; return whether there were any to load."""
+        if self.best_state is None:
+            return False
+        model.load_state_dict(self.best_state)
+        return True
+
+
+def _check_data(X, y, X_val, y_val):
+    """Validate the training (and optional validation) arrays of :func:`fit`."""
+    X = check_array(X, "fit", name="X")
+    y = _check_targets(y, X, "fit", "y")
+    if (X_val is None) != (y_val is None):
+        raise ValueError("fit: give both X_val and y_val, or neither")
+    if X_val is not None:
+        X_val = check_array(X_val, "fit", name="X_val")
+        y_val = _check_targets(y_val, X_val, "fit", "y_val")
+        if X_val.shape[1:] != X.shape[1:]:
+            raise ValueError(f"fit: X_val rows must have the shape of X rows {X.shape[1:]}, got {X_val.shape[1:]}")
+    return X, y, X_val, y_val
+
+
+def _new_history(classify, has_val):
+    """An empty ``History`` with the keys ``fit`` records."""
+    keys = ["train_loss"] + (["train_acc"] if classify else [])
+    if has_val:
+        keys += ["val_loss"] + (["val_acc"] if classify else [])
+    return History(keys)
+
+
+def _record(history, part, loss, acc):
+    """Append one epoch's loss (and accuracy, for classifiers) of ``part`` ("train" or "val")."""
+    history.history[f"{part}_loss"].append(loss)
+    if f"{part}_acc" in history.history:
+        history.history[f"{part}_acc"].append(acc)
 
 
 def _check_targets(y, X, where, name):

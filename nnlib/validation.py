@@ -89,12 +89,44 @@ def check_positive_int(value, where, name):
     return int(value)
 
 
+def check_bool(value, where, name):
+    """Return ``value`` as bool if it is True or False (Python or numpy), else raise ``TypeError``.
+
+    >>> check_bool(True, "fit", "verbose")
+    True
+    >>> check_bool(1, "fit", "verbose")
+    Traceback (most recent call last):
+    ...
+    TypeError: fit: verbose must be True or False, got 1
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where}: {name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def check_nonnegative(value, where, name):
     """Return ``value`` as float if it is a finite number >= 0, else raise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{where}: {name} must be a number, got {type(value).__name__}")
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"{where}: {name} must be a finite number >= 0, got {value}")
+    return float(value)
+
+
+def check_positive(value, where, name):
+    """Return ``value`` as float if it is a finite number > 0, else raise.
+
+    >>> check_positive(0.5, "RBFNetwork", "sigma")
+    0.5
+    >>> check_positive(0, "RBFNetwork", "sigma")
+    Traceback (most recent call last):
+    ...
+    ValueError: RBFNetwork: sigma must be a finite number > 0, got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: {name} must be a number, got {type(value).__name__}")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{where}: {name} must be a finite number > 0, got {value}")
     return float(value)
 
 

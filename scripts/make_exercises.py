@@ -19,8 +19,13 @@ from pathlib import Path
 
 import nbformat
 
-from nnlib.grading.markers import (
-    BEGIN_HIDDEN, BEGIN_SOLUTION, MarkerError, has_marker, replace_solutions, split_hidden,
+from nncourse.grading.markers import (
+    BEGIN_HIDDEN,
+    BEGIN_SOLUTION,
+    MarkerError,
+    has_marker,
+    replace_solutions,
+    split_hidden,
 )
 
 ROOT = Path(__file__).resolve().parent.parent

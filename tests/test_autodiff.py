@@ -2,17 +2,12 @@
 
 import math
 
-import matplotlib
-import matplotlib.pyplot
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from matplotlib.text import Annotation
-
-from nnlib.autodiff import Value, draw_graph, graph_layers
-
+from nnlib.autodiff import Value
 
 RTOL, ATOL = 1e-5, 1e-7
 
@@ -109,7 +104,7 @@ def test_relu_and_sigmoid_against_central_differences(t):
         x = Value(t)
         y = build(x)
         y.backward()
-        numeric = central_difference(lambda s: build(Value(s)).data, t)
+        numeric = central_difference(lambda s, build=build: build(Value(s)).data, t)
         assert x.grad == pytest.approx(numeric, rel=RTOL, abs=ATOL)
 
 
@@ -239,36 +234,6 @@ def test_unlabelled_nodes_get_numbered_names():
     assert [row[1] for row in rows] == ["", "", "*", "tanh"]
 
 
-def test_draw_graph_has_one_box_per_node_and_one_arrow_per_edge():
-    a, b, c, d, e = kit_example()
-    e.backward()
-    ax = draw_graph(e)
-    arrows = [t for t in ax.texts if isinstance(t, Annotation)]
-    boxes = [t.get_text() for t in ax.texts if not isinstance(t, Annotation)]
-    assert len(boxes) == 6
-    assert "e = c * d\nvalue 6\ngrad 1" in boxes
-    assert "b\nvalue 1\ngrad 5" in boxes
-    n_edges = sum(len(node.children) for node in e.topological_order())
-    assert len(arrows) == n_edges == 6
-    matplotlib.pyplot.close(ax.figure)
-
-
-def test_graph_layers_place_constants_next_to_their_use():
-    x = Value(1.0, label="x")
-    y = ((x * 2).tanh() + 1)
-    layers = graph_layers(y)
-    names = y.display_names()
-    columns = [[names[id(n)] for n in layer] for layer in layers]
-    assert columns == [["x", "2"], ["v3"], ["v4", "1"], ["v6"]]
-
-
-def test_draw_graph_on_given_axes():
-    fig, ax = matplotlib.pyplot.subplots()
-    assert draw_graph(Value(3.0, label="x"), ax=ax) is ax
-    assert [t.get_text() for t in ax.texts] == ["x\nvalue 3\ngrad 0"]
-    matplotlib.pyplot.close(fig)
-
-
 # --- errors ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("t", [0.0, -1.0])
@@ -298,8 +263,6 @@ def test_errors():
         Value(float("nan"))
     with pytest.raises(TypeError, match="unsupported operand"):
         Value(1.0) + "a"
-    with pytest.raises(TypeError, match="draw_graph: root must be a Value, got float"):
-        draw_graph(1.0)
 
 
 def test_negative_base_integer_power_is_fine():

@@ -30,7 +30,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = ["00_start_here", "01_neurons_threshold_units"]  # sliders wired with nnlib.widgets.connect
+LESSONS = ["00_start_here", "01_neurons_threshold_units"]  # sliders wired with nncourse.widgets.connect
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
                  "--disable-dev-shm-usage"]  # containers often have a tiny /dev/shm

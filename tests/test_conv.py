@@ -12,7 +12,7 @@ from nnlib.conv import (
     convolve2d,
     correlate2d,
 )
-from nnlib.datasets import load_digits, train_test_split
+from nnlib.datasets import load_digits
 from nnlib.functional import col2im, im2col
 from nnlib.gradcheck import numerical_gradient  # f(x) -> float; x perturbed in place
 from nnlib.layers import Flatten, Linear
@@ -20,6 +20,7 @@ from nnlib.losses import CrossEntropyLoss
 from nnlib.module import Sequential
 from nnlib.optim import Adam
 from nnlib.pooling import MaxPool2d
+from nnlib.preprocessing import train_test_split
 from nnlib.training import evaluate, fit
 
 # SAP deck (002), "Convolutional Neural Networks - Representation": 5x5 input, 3x3 kernel

@@ -88,8 +88,8 @@ def resolve_dotted(path):
     Returns None on success, else a message saying what is missing.
     """
     parts = path.split(".")
-    if parts[0] != "nnlib":
-        return f"must start with 'nnlib.', got {path!r}"
+    if parts[0] not in ("nnlib", "nncourse"):
+        return f"must start with 'nnlib.' (or 'nncourse.' for a figure helper), got {path!r}"
     for cut in range(len(parts), 0, -1):
         module_name = ".".join(parts[:cut])
         try:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from nnlib.grading.grader import step_report
-from nnlib.grading.kernel import Limits
+from nncourse.grading.grader import step_report
+from nncourse.grading.kernel import Limits
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("ex[0-9][0-9]_*.ipynb"))

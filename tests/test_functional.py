@@ -87,3 +87,19 @@ def test_one_hot():
 def test_one_hot_rejects_bad_labels(labels, match):
     with pytest.raises(ValueError, match=match):
         F.one_hot(labels, 3)
+
+
+def test_softmax_jacobian_by_hand_and_against_central_differences():
+    np.testing.assert_allclose(F.softmax_jacobian(np.zeros(2)), [[0.25, -0.25], [-0.25, 0.25]])
+    z = np.array([2.0, 1.0, 0.1])
+    J = F.softmax_jacobian(z)
+    a = F.softmax(z)
+    numeric = np.array([numerical_gradient(lambda v, k=k: float(F.softmax(v)[k]), z.copy()) for k in range(3)])
+    np.testing.assert_allclose(J, numeric, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(J, np.diag(a) - np.outer(a, a), rtol=1e-12)
+    np.testing.assert_allclose(J.sum(axis=0), 0.0, atol=1e-12)  # the outputs always sum to 1
+
+
+def test_softmax_jacobian_rejects_a_batch():
+    with pytest.raises(ValueError, match=r"softmax_jacobian: z must have shape \(K,\), got \(2, 3\)"):
+        F.softmax_jacobian(np.zeros((2, 3)))

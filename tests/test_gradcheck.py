@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnlib.gradcheck import check_layer_gradients, numerical_gradient, relative_error
+from nnlib.gradcheck import check_layer_gradients, numerical_gradient, numerical_jacobian, relative_error
 from nnlib.layers import BatchNorm1d, Linear
 from nnlib.module import Module
 
@@ -62,3 +62,36 @@ def test_upstream_gradient_is_random_not_ones():
     layer = Recorder()
     check_layer_gradients(layer, np.zeros((3, 4)), rng=0)
     assert np.unique(layer.seen).size == 12
+
+
+def test_numerical_jacobian_of_a_linear_map_is_its_matrix():
+    W = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    J = numerical_jacobian(lambda v: W @ v, np.array([0.5, -1.0]))
+    assert J.shape == (3, 2)  # numerator layout: one row per output
+    np.testing.assert_allclose(J, W, rtol=1e-8, atol=1e-8)
+
+
+def test_numerical_jacobian_chain_rule_is_a_product():
+    def f(x):
+        return np.array([x[0] ** 2, np.sin(x[0])])  # R -> R^2
+
+    def g(u):
+        return np.array([u[0] * u[1], u[0] + 3 * u[1]])  # R^2 -> R^2
+
+    x0 = np.array([0.7])
+    J_direct = numerical_jacobian(lambda x: g(f(x)), x0)
+    J_product = numerical_jacobian(g, f(x0)) @ numerical_jacobian(f, x0)
+    exact = np.array([[2 * 0.7 * np.sin(0.7) + 0.7 ** 2 * np.cos(0.7)], [2 * 0.7 + 3 * np.cos(0.7)]])
+    np.testing.assert_allclose(J_direct, exact, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(J_product, exact, rtol=1e-7, atol=1e-9)
+
+
+def test_numerical_jacobian_leaves_the_point_unchanged():
+    x = np.array([1.0, 2.0])
+    numerical_jacobian(lambda v: v ** 2, x)
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+
+
+def test_numerical_jacobian_needs_a_vector():
+    with pytest.raises(ValueError, match=r"numerical_jacobian: x must have shape \(L,\), got \(2, 2\)"):
+        numerical_jacobian(lambda v: v, np.zeros((2, 2)))

@@ -11,10 +11,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnlib.grading.checking import ITEM_ID, find_item
-from nnlib.grading.markers import (
-    BEGIN_SOLUTION, checked_ids, count_asserts, has_marker, is_answer_cell, is_test_cell, nbgrader_meta,
-    replace_solutions, split_hidden,
+from nncourse.grading.checking import ITEM_ID, find_item
+from nncourse.grading.markers import (
+    BEGIN_SOLUTION,
+    checked_ids,
+    count_asserts,
+    has_marker,
+    is_answer_cell,
+    is_test_cell,
+    nbgrader_meta,
+    replace_solutions,
+    split_hidden,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +61,7 @@ def test_valid_nbformat_45_with_unique_cell_ids(notebook):
 
 def test_setup_cell_imports_check(notebook):
     path, nb = notebook
-    assert "from nnlib.grading import check" in code_cells(nb)[0].source, (
+    assert "from nncourse.grading import check" in code_cells(nb)[0].source, (
         f"{path.name}: the first code cell must import check")
 
 
@@ -93,21 +100,21 @@ def test_answer_cells_are_function_bodies_followed_by_their_test(notebook):
 
 def test_test_cells_call_check_with_their_own_id_and_count_hidden_tests(notebook):
     path, nb = notebook
-    module = importlib.import_module(f"nnlib.grading.items.{path.name[:4]}")
+    module = importlib.import_module(f"nncourse.grading.items.{path.name[:4]}")
     for cell in filter(is_test_cell, nb.cells):
         item_id = nbgrader_meta(cell)["grade_id"]
         visible, hidden = split_hidden(cell.source)
         assert checked_ids(visible) == [item_id], f"{path.name}: {item_id} must start with check({item_id!r}, ...)"
         assert visible.splitlines()[0].startswith(f'check("{item_id}"'), f"{path.name}: {item_id}"
-        assert item_id in module.ITEMS, f"nnlib/grading/items/{path.name[:4]}.py has no item {item_id}"
+        assert item_id in module.ITEMS, f"nncourse/grading/items/{path.name[:4]}.py has no item {item_id}"
         assert module.ITEMS[item_id].hidden == count_asserts(hidden), (
             f"{item_id}: the registry says hidden={module.ITEMS[item_id].hidden}, the test cell has "
             f"{count_asserts(hidden)} assert statements in its hidden region")
 
 
 def test_every_registry_item_has_a_test_cell():
-    for path in sorted((ROOT / "nnlib" / "grading" / "items").glob("ex[0-9][0-9].py")):
-        module = importlib.import_module(f"nnlib.grading.items.{path.stem}")
+    for path in sorted((ROOT / "nncourse" / "grading" / "items").glob("ex[0-9][0-9].py")):
+        module = importlib.import_module(f"nncourse.grading.items.{path.stem}")
         notebooks = [nb for nb in NOTEBOOKS if nb.name.startswith(path.stem + "_")]
         assert len(notebooks) == 1, f"{path.name} has no notebook solutions/{path.stem}_<topic>.ipynb"
         tested = {nbgrader_meta(cell)["grade_id"] for cell in filter(is_test_cell, read(notebooks[0]).cells)}

@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from nnlib.grading import check, run_item
+from nncourse.grading import check, run_item
 
 
 def step(z):

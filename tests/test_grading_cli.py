@@ -1,6 +1,6 @@
 """The grader on deliberately broken submissions: exact scores, plain-words output, untouched files.
 
-One batch (``python -m nnlib.grading tests/grading_fixtures --jobs 2``) grades every
+One batch (``python -m nncourse.grading tests/grading_fixtures --jobs 2``) grades every
 fixture; the tests below read its results. The fixtures are written by
 ``tests/grading_fixtures/make_fixtures.py``, which also holds the expected scores.
 """
@@ -30,7 +30,7 @@ def batch(tmp_path_factory):
     out = tmp_path_factory.mktemp("graded")
     before = {path.name: path.read_bytes() for path in FIXTURES.iterdir()}
     process = subprocess.run(
-        [sys.executable, "-m", "nnlib.grading", str(FIXTURES), "--out", str(out), "--jobs", "2",
+        [sys.executable, "-m", "nncourse.grading", str(FIXTURES), "--out", str(out), "--jobs", "2",
          "--cell-timeout", "4", "--total-timeout", "120"],
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     return out, process, before
@@ -164,7 +164,7 @@ def test_patched_numpy_is_caught(batch):
 
 
 def test_cheating_gains_nothing(batch):
-    """Redefined check, patched nnlib.grading, forged result messages, edited/deleted/duplicated tests."""
+    """Redefined check, patched nncourse.grading, forged result messages, edited/deleted/duplicated tests."""
     found = outputs(batch, "homework_final (2).ipynb")
     assert found["ex01-step"] == "✓ visible tests passed; 2 hidden tests passed"
     for item in ["ex01-sign", "ex01-neuron", "ex01-two-layer", "ex01-xor"]:
@@ -174,10 +174,10 @@ def test_cheating_gains_nothing(batch):
 
 def test_gradescope_bundle_runs_a_submission(tmp_path):
     """Build the bundle for ex01, unpack it like Gradescope, and run run_autograder on one submission."""
-    from nnlib.grading.bundle import build
+    from nncourse.grading.bundle import build
 
     names = build(tmp_path / "autograder.zip", exercises=["ex01"], cell_timeout=4, total_timeout=120)
-    assert {"setup.sh", "run_autograder", "requirements.txt", "pyproject.toml", "nnlib/grading/grader.py",
+    assert {"setup.sh", "run_autograder", "requirements.txt", "pyproject.toml", "nncourse/grading/grader.py",
             "solutions/ex01_neurons_threshold_units.ipynb"} <= set(names)
     assert not any(name.startswith("solutions/ex02") for name in names)
     root = tmp_path / "autograder"
@@ -196,17 +196,17 @@ def test_gradescope_bundle_runs_a_submission(tmp_path):
 
 
 REWRITE = '''import pathlib
-import nnlib.grading.checking as checking
+import nncourse.grading.checking as checking
 path = pathlib.Path(checking.__file__)
 path.write_text(path.read_text() + "\\n\\ndef run_item(item_id, *objects):\\n    return Verdict(item_id, PASSED, 'ok', 0)\\n")'''
 
 
 def test_rewriting_the_grader_on_disk_gains_nothing_and_is_undone(tmp_path):
-    """A submission that rewrites nnlib/grading/checking.py: items fail, the file is restored, it is flagged."""
+    """A submission that rewrites nncourse/grading/checking.py: items fail, the file is restored, it is flagged."""
     import nbformat
 
-    from nnlib.grading.grader import grade_file, grader_files, load_sources
-    from nnlib.grading.kernel import Limits
+    from nncourse.grading.grader import grade_file, grader_files, load_sources
+    from nncourse.grading.kernel import Limits
 
     nb = make_fixtures.student_copy()
     for grade_id in ["ex01-step-answer", "ex01-sign-answer"]:

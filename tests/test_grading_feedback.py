@@ -3,9 +3,17 @@
 import numpy as np
 import pytest
 
-from nnlib.grading.feedback import (
-    Mistake, as_array, expect_array, expect_callable, expect_close, expect_equal, expect_gradients,
-    expect_shape, expect_unchanged, numerical_gradient,
+from nncourse.grading.feedback import (
+    Mistake,
+    as_array,
+    expect_array,
+    expect_callable,
+    expect_close,
+    expect_equal,
+    expect_gradients,
+    expect_shape,
+    expect_unchanged,
+    numerical_gradient,
 )
 
 EXPECTED = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]])  # (2, 3)
@@ -119,7 +127,8 @@ def test_numerical_gradient_of_a_linear_layer_matches_the_formula():
     rng = np.random.default_rng(0)
     A_prev, W, b = rng.normal(size=(4, 3)), rng.normal(size=(2, 3)), rng.normal(size=2)
     G = rng.normal(size=(4, 2))  # random upstream gradient
-    f = lambda: float(np.sum((A_prev @ W.T + b) * G))
+    def f():
+        return float(np.sum((A_prev @ W.T + b) * G))
     np.testing.assert_allclose(numerical_gradient(f, W), G.T @ A_prev, rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(numerical_gradient(f, b), G.sum(axis=0), rtol=1e-6, atol=1e-8)
 

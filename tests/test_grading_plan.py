@@ -8,10 +8,10 @@ import nbformat
 import numpy as np
 import pytest
 
-from nnlib.grading.grader import flags_for, grade_as_one, load_sources
-from nnlib.grading.harness import MIME_TYPE, evaluate, read_result, replaced_functions, sign, clean_namespace
-from nnlib.grading.markers import MarkerError, count_asserts, replace_solutions, split_hidden
-from nnlib.grading.plan import NotebookError, build_plan, match_source, read_cells, source_items
+from nncourse.grading.grader import flags_for, grade_as_one, load_sources
+from nncourse.grading.harness import MIME_TYPE, clean_namespace, evaluate, read_result, replaced_functions, sign
+from nncourse.grading.markers import MarkerError, count_asserts, replace_solutions, split_hidden
+from nncourse.grading.plan import NotebookError, build_plan, match_source, read_cells, source_items
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = importlib.util.spec_from_file_location("make_exercises", ROOT / "scripts" / "make_exercises.py")
@@ -147,10 +147,10 @@ def test_match_source_by_name_then_grade_ids_then_the_only_one():
 
 
 def test_flags_ignore_the_exercise_lines_and_catch_tampering():
-    source = [{"cell_type": "code", "source": "from nnlib.grading import check"}]
-    ordinary = [{"cell_type": "code", "source": "from nnlib.grading import check\nx = np.zeros(3)\nx[0] = 1"}]
+    source = [{"cell_type": "code", "source": "from nncourse.grading import check"}]
+    ordinary = [{"cell_type": "code", "source": "from nncourse.grading import check\nx = np.zeros(3)\nx[0] = 1"}]
     assert flags_for(ordinary, source) == []
-    tampering = [{"cell_type": "code", "source": "import nnlib.grading.checking as c\nnp.allclose = f\n"
+    tampering = [{"cell_type": "code", "source": "import nncourse.grading.checking as c\nnp.allclose = f\n"
                                                   "sys.stdout = w"}]
     assert flags_for(tampering, source) == ["imports or patches the grading package", "replaces output streams",
                                             "reassigns a numpy function"]
@@ -232,7 +232,7 @@ def test_source_items_of_exercise_01():
 
 
 def test_results_folders_are_unique_and_follow_the_submission_folders(tmp_path):
-    from nnlib.grading.grader import _unique_keys, collect
+    from nncourse.grading.grader import _unique_keys, collect
 
     for folder in ["alice", "bob", "bob/.ipynb_checkpoints"]:
         (tmp_path / "subs" / folder).mkdir(parents=True)

@@ -119,7 +119,7 @@ def test_has_a_tagged_slider_cell_and_every_widget_cell_is_tagged(path):
 # Cells that are not widgets but whose printed output nbval does not compare (tag nbval-ignore-output),
 # by lesson and first line, with the reason. Anything else tagged so would hide a changed number.
 UNCOMPARED = {
-    ("00_start_here", "from nnlib.grading import check"):
+    ("00_start_here", "from nncourse.grading import check"):
         "says how many hidden tests run at grading, which changes whenever an instructor adds one",
     ("05_backpropagation", "# measured on this machine (the numbers vary from run to run, so they are only plotted)"):
         "wall-clock timings",
@@ -212,4 +212,4 @@ def test_randomness_patterns():
 def test_slider_pattern():
     assert SLIDER_CALL.search("connect(f, draw, w=slider(1.0, 0.0, 2.0))")
     assert SLIDER_CALL.search("interact(f, w=widgets.FloatSlider(value=1))")
-    assert not SLIDER_CALL.search("from nnlib.widgets import connect, slider")
+    assert not SLIDER_CALL.search("from nncourse.widgets import connect, slider")

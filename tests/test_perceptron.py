@@ -7,20 +7,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnlib.perceptron import (
+from nnlib.perceptron import Perceptron, data_radius, margin, novikoff_bound, sign
+from nnlib.threshold import (
     AND,
     NAND,
     NOT,
     OR,
     XOR_NETWORK,
-    Perceptron,
     ThresholdNetwork,
     ThresholdUnit,
-    data_radius,
-    margin,
-    novikoff_bound,
     pre_activation,
-    sign,
     threshold_unit,
     truth_table,
 )
@@ -248,7 +244,7 @@ def test_perceptron_errors():
         Perceptron(lr="1")
     with pytest.raises(ValueError, match="Perceptron: max_epochs must be >= 1, got 0"):
         Perceptron(max_epochs=0)
-    with pytest.raises(TypeError, match="Perceptron: shuffle must be True or False, got int"):
+    with pytest.raises(TypeError, match="Perceptron: shuffle must be True or False, got 1"):
         Perceptron(shuffle=1)
     with pytest.raises(TypeError, match="rng must be None, an int seed or a numpy Generator"):
         Perceptron(rng="seed")

@@ -16,7 +16,6 @@ from nnlib.rbf import (
     squared_distances,
 )
 
-
 # --- Gaussian features ---------------------------------------------------------
 
 def test_gaussian_feature_by_hand():

@@ -217,7 +217,7 @@ def test_optimizer_trajectories(name, our_kwargs, their_kwargs):
     our_opt = our_class(ours.parameters(), **our_kwargs)
     their_opt = getattr(torch.optim, name)(theirs.parameters(), **their_kwargs)
     loss, their_loss = CrossEntropyLoss(), torch.nn.CrossEntropyLoss()
-    for step in range(6):
+    for _step in range(6):
         X = RNG.standard_normal((10, 5))
         y = RNG.integers(0, 3, 10)
         our_opt.zero_grad()

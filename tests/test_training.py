@@ -11,7 +11,6 @@ import pytest
 from nnlib.module import Module
 from nnlib.training import History, accuracy, evaluate, fit, predict
 
-
 # ---------------------------------------------------------------- tiny helpers
 
 class Scale(Module):
@@ -371,11 +370,12 @@ def test_evaluate_chunked_equals_whole_and_no_accuracy_for_regression():
 
 def test_mlp_with_cross_entropy_learns_the_spirals():
     from nnlib.activations import ReLU
-    from nnlib.datasets import make_spirals, train_test_split
+    from nnlib.datasets import make_spirals
     from nnlib.layers import Linear
     from nnlib.losses import CrossEntropyLoss
     from nnlib.module import Sequential
     from nnlib.optim import Adam
+    from nnlib.preprocessing import train_test_split
 
     X, y = make_spirals(300, n_classes=3, noise=0.1, rng=0)
     X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.2, rng=0)

@@ -35,7 +35,7 @@ EXPECTED = {
 
 def student_copy():
     """The solution notebook as a diligent student would submit it: answers in, hidden tests out."""
-    from nnlib.grading.markers import BEGIN_SOLUTION, END_SOLUTION, is_test_cell, split_hidden
+    from nncourse.grading.markers import BEGIN_SOLUTION, END_SOLUTION, is_test_cell, split_hidden
 
     nb = nbformat.read(SOURCE, as_version=4)
     for cell in nb.cells:
@@ -144,9 +144,9 @@ def patched_numpy():
 
 
 CHEATS = '''import json, sys
-import nnlib.grading.checking as checking
-import nnlib.grading.feedback as feedback
-from nnlib.grading.checking import Verdict
+import nncourse.grading.checking as checking
+import nncourse.grading.feedback as feedback
+from nncourse.grading.checking import Verdict
 checking.run_item = lambda item_id, *objects: Verdict(item_id, "passed", "all tests passed", 0)
 feedback.expect_array = lambda *args, **kwargs: None
 feedback.fail = lambda message: None

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import nnlib
-from nnlib.lessons.l00_start_here import environment_report, sigmoid_unit_curve, widgets_status
+from nncourse.lessons.l00_start_here import environment_report, sigmoid_unit_curve, widgets_status
 
 
 def test_environment_report_lists_pinned_versions():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnlib.lessons.l01_neurons_threshold_units import (
+from nncourse.lessons.l01_neurons_threshold_units import (
     BOOLEAN_FUNCTION_NAMES,
     blocking_experiment,
     gate_view,
@@ -13,7 +13,6 @@ from nnlib.lessons.l01_neurons_threshold_units import (
     run_conditioning,
     xor_network_table,
 )
-
 
 # --- Hebbian learning ---------------------------------------------------------------------
 

@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from nnlib.datasets import make_blobs
-from nnlib.lessons.l02_perceptron import (
+from nncourse.lessons.l02_perceptron import (
     B_STAR,
     W_STAR,
     convergence_experiment,
@@ -24,6 +23,7 @@ from nnlib.lessons.l02_perceptron import (
     xor_run,
     xor_with_product_feature,
 )
+from nnlib.datasets import make_blobs
 from nnlib.perceptron import Perceptron, margin
 
 

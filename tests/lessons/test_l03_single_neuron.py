@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnlib.lessons import l03_single_neuron as l03
+from nncourse.lessons import l03_single_neuron as l03
 
 
 def test_line_data_is_centred_with_requested_spread():

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from nncourse.lessons import l04_logistic_to_mlp as l04
 from nnlib.layers import Linear
-from nnlib.lessons import l04_logistic_to_mlp as l04
 
 
 def test_disc_and_ring_labels_follow_radius_and_side():

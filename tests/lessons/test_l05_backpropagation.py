@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnlib.lessons import l05_backpropagation as l05
+from nncourse.lessons import l05_backpropagation as l05
 
 
 def test_kit_graph_numbers():

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from nncourse.lessons import l06_training_in_batches as l06
 from nnlib.activations import ReLU
 from nnlib.layers import Linear
-from nnlib.lessons import l06_training_in_batches as l06
 from nnlib.losses import CrossEntropyLoss, MSELoss
 from nnlib.module import Sequential
 from nnlib.optim import SGD

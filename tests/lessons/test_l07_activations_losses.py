@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnlib.lessons import l07_activations_losses as l07
+from nncourse.lessons import l07_activations_losses as l07
 
 NAMES = list(l07.ACTIVATION_FUNCTIONS)
 

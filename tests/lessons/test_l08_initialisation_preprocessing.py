@@ -3,12 +3,19 @@
 import numpy as np
 import pytest
 
-from nnlib.lessons.l08_initialisation_preprocessing import (
-    activation_statistics, conditioning_demo, constant_init, deck_equivalent_std,
-    digits_preprocessing_demo, layer_variance_check, mse_hessian, mse_surface, preprocess_digits,
-    symmetry_demo, theoretical_variance,
+from nncourse.lessons.l08_initialisation_preprocessing import (
+    activation_statistics,
+    conditioning_demo,
+    constant_init,
+    deck_equivalent_std,
+    digits_preprocessing_demo,
+    layer_variance_check,
+    mse_hessian,
+    mse_surface,
+    preprocess_digits,
+    symmetry_demo,
+    theoretical_variance,
 )
-
 
 # ---------------------------------------------------------------- symmetry
 

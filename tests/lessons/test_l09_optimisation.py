@@ -3,15 +3,30 @@
 import numpy as np
 import pytest
 
-from nnlib.gradcheck import numerical_gradient
-from nnlib.lessons.l09_optimisation import (
-    DEFAULT_LR, OPTIMIZERS, RULES, SCHEDULES, SURFACES, SurfacePoint, compare_optimizers, digits_data,
-    digits_optimizer_run, lecture_vs_library, make_optimizer, momentum_average, newton_path,
-    newton_quadratic, numerical_hessian, schedule_curves, scheduler_rates, steps_to_reach, surface_grid,
+from nncourse.lessons.l09_optimisation import (
+    DEFAULT_LR,
+    OPTIMIZERS,
+    RULES,
+    SCHEDULES,
+    SURFACES,
+    SurfacePoint,
+    compare_optimizers,
+    digits_data,
+    digits_optimizer_run,
+    lecture_vs_library,
+    make_optimizer,
+    momentum_average,
+    newton_path,
+    newton_quadratic,
+    numerical_hessian,
+    schedule_curves,
+    scheduler_rates,
+    steps_to_reach,
+    surface_grid,
     trajectory,
 )
+from nnlib.gradcheck import numerical_gradient
 from nnlib.optim import SGD, Adam
-
 
 # ---------------------------------------------------------------- surfaces and the 2-vector module
 
@@ -31,7 +46,8 @@ def test_surface_point_is_a_module_with_accumulating_gradient():
     assert point() == 1.0
     [p] = point.parameters()
     assert p.name == "w" and p.data is point.w and p.grad is point.dw
-    point.backward(); point.backward()
+    point.backward()
+    point.backward()
     np.testing.assert_allclose(point.dw, 2 * np.array([-2.0, 0.0]))
     point.zero_grad()
     assert np.all(point.dw == 0)
@@ -104,7 +120,8 @@ def test_momentum_mapping_needs_the_one_minus_gamma_factor():
     r = lecture_vs_library("momentum", steps=1, eta=0.002, gamma=0.9)
     point = SurfacePoint("rosenbrock", start=(-1.2, 1.0))
     opt = SGD(point.parameters(), lr=0.002, momentum=0.9)
-    point.backward(); opt.step()
+    point.backward()
+    opt.step()
     wrong_step = point.w - r["lecture"][0]
     right_step = r["library"][1] - r["lecture"][0]
     np.testing.assert_allclose(wrong_step, 10 * right_step)

@@ -4,16 +4,25 @@ DropConnect, batch normalisation and ensembles."""
 import numpy as np
 import pytest
 
-from nnlib.gradcheck import numerical_gradient
-from nnlib.layers import Linear
-from nnlib.lessons.l10_regularisation import (
-    DropConnectLinear, add_penalty_gradients, batchnorm_running_stats,
-    batchnorm_training_comparison, capacity_curve, digits_mlp, dropconnect_forward,
-    dropout_conventions_agree, dropout_statistics, early_stopping_replay, early_stopping_run, ensemble_demo, l1_penalty,
-    l2_penalty, mask_count_log10, random_feature_fit, sample_size_curve, small_digits,
-    thinned_networks, train_digits_model, train_penalised, weight_decay_step_matches_l2,
+from nncourse.lessons.l10_regularisation import (
+    batchnorm_running_stats,
+    batchnorm_training_comparison,
+    capacity_curve,
+    digits_mlp,
+    dropout_conventions_agree,
+    dropout_statistics,
+    early_stopping_replay,
+    early_stopping_run,
+    ensemble_demo,
+    mask_count_log10,
+    random_feature_fit,
+    sample_size_curve,
+    small_digits,
+    thinned_networks,
+    train_digits_model,
+    train_penalised,
+    weight_decay_step_matches_l2,
 )
-
 
 # ---------------------------------------------------------------- capacity and double descent
 
@@ -59,47 +68,6 @@ def test_small_digits_is_standardised_with_training_statistics():
 
 
 # ---------------------------------------------------------------- penalties
-
-def test_l2_penalty_value_and_gradient_by_hand():
-    value, grads = l2_penalty([np.array([[1.0, -2.0]]), np.array([3.0])], 0.1)
-    assert value == pytest.approx(0.05 * (1 + 4 + 9))
-    assert np.allclose(grads[0], [[0.1, -0.2]]) and np.allclose(grads[1], [0.3])
-
-
-def test_l1_penalty_value_and_subgradient_by_hand():
-    value, grads = l1_penalty([np.array([[1.5, -2.0, 0.0]])], 0.2)
-    assert value == pytest.approx(0.2 * 3.5)
-    assert np.array_equal(grads[0], [[0.2, -0.2, 0.0]])
-
-
-@pytest.mark.parametrize("penalty", [l1_penalty, l2_penalty])
-def test_penalty_gradients_match_central_differences(penalty):
-    rng = np.random.default_rng(3)
-    W = rng.standard_normal((3, 4)) + np.sign(rng.standard_normal((3, 4)))  # away from the kink at 0
-    _, (grad,) = penalty([W], 0.3)
-    numeric = numerical_gradient(lambda V: penalty([V], 0.3)[0], W)
-    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8)
-
-
-def test_penalties_reject_negative_strength():
-    with pytest.raises(ValueError, match="l2_penalty: lam"):
-        l2_penalty([np.ones(2)], -1.0)
-    with pytest.raises(ValueError, match="l1_penalty: lam"):
-        l1_penalty([np.ones(2)], -1.0)
-
-
-def test_add_penalty_gradients_touches_weights_not_biases():
-    model = digits_mlp("plain", hidden=4)
-    before = [p.grad.copy() for p in model.parameters()]
-    value = add_penalty_gradients(model, "l2", 0.5)
-    expected = 0.25 * (np.sum(model[0].W ** 2) + np.sum(model[2].W ** 2))
-    assert value == pytest.approx(expected)
-    assert np.allclose(model[0].dW, 0.5 * model[0].W) and np.all(model[0].db == 0)
-    assert add_penalty_gradients(model, "none", 0.5) == 0.0
-    assert len(before) == 4
-    with pytest.raises(ValueError, match="add_penalty_gradients: kind must be one of"):
-        add_penalty_gradients(model, "l3", 0.5)
-
 
 def test_weight_decay_is_the_l2_penalty():
     r = weight_decay_step_matches_l2(lam=0.05, lr=0.2)
@@ -189,60 +157,6 @@ def test_expectation_view_is_exact_before_the_nonlinearity_only():
     assert abs(t["ensemble"] - t["scaled"]) < 0.1 * abs(t["ensemble"])  # ... but close
     assert t["mc_running"][-1] == pytest.approx(t["ensemble"], abs=0.05)
 
-
-# ---------------------------------------------------------------- DropConnect
-
-def test_dropconnect_by_hand_and_at_test_time():
-    A = np.array([[1.0, 2.0, 3.0]])
-    W = np.array([[1.0, 1.0, 1.0], [2.0, 0.0, -1.0]])
-    b = np.array([0.5, -0.5])
-    Z, M = dropconnect_forward(A, W, b, p=0.5, rng=0)
-    assert np.array_equal(M, [[0, 1, 1], [1, 0, 0]])
-    assert np.allclose(Z, [[(2 + 3) * 2 + 0.5, 2 * 2 - 0.5]])
-    Z_test, M_test = dropconnect_forward(A, W, b, p=0.5, training=False)
-    assert np.allclose(Z_test, A @ W.T + b) and np.all(M_test == 1)
-
-
-def test_dropconnect_expected_output_is_the_full_layer():
-    rng = np.random.default_rng(0)
-    A, W, b = rng.standard_normal((2, 4)), rng.standard_normal((3, 4)), rng.standard_normal(3)
-    gen = np.random.default_rng(1)
-    mean = np.mean([dropconnect_forward(A, W, b, 0.4, gen)[0] for _ in range(4000)], axis=0)
-    np.testing.assert_allclose(mean, A @ W.T + b, atol=0.1)     # about 4 standard errors
-
-
-def test_dropconnect_layer_gradients_match_central_differences():
-    rng = np.random.default_rng(4)
-    layer = DropConnectLinear(4, 3, p=0.5, rng=5)
-    A = rng.standard_normal((6, 4))
-    G = rng.standard_normal((6, 3))                     # random upstream gradient
-    Z = layer(A)
-    scale = layer._scale.copy()
-    layer.zero_grad()
-    grad_A = layer.backward(G)
-
-    def f(A_prev, W, b):
-        return float(np.sum((A_prev @ (W * scale).T + b) * G))   # the same mask as in forward
-
-    np.testing.assert_allclose(layer.dW, numerical_gradient(lambda W: f(A, W, layer.b), layer.W.copy()),
-                               rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(layer.db, numerical_gradient(lambda b: f(A, layer.W, b), layer.b.copy()),
-                               rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(grad_A, numerical_gradient(lambda X: f(X, layer.W, layer.b), A.copy()),
-                               rtol=1e-6, atol=1e-8)
-    assert Z.shape == (6, 3)
-
-
-def test_dropconnect_errors():
-    with pytest.raises(ValueError, match="dropconnect_forward: A_prev must have shape \\(N, 3\\)"):
-        dropconnect_forward(np.ones((2, 2)), np.ones((2, 3)), np.zeros(2))
-    with pytest.raises(ValueError, match="dropconnect_forward: p"):
-        dropconnect_forward(np.ones((2, 3)), np.ones((2, 3)), np.zeros(2), p=1.0)
-    with pytest.raises(RuntimeError, match="backward called before forward"):
-        DropConnectLinear(2, 2).backward(np.ones((1, 2)))
-
-
-# ---------------------------------------------------------------- regularisers on the digits
 
 def test_dropout_narrows_the_gap_between_training_and_validation_loss():
     plain = train_digits_model("plain", epochs=25)

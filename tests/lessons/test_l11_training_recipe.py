@@ -3,13 +3,27 @@
 import numpy as np
 import pytest
 
-from nnlib.lessons.l11_training_recipe import (
-    DECK_LEARNING_RATES, DIAGNOSES, PATTERNS, coarse_grid, diagnose, digits_data,
-    expected_initial_loss, exponential_moving_average, initial_loss, log_spaced, log_uniform,
-    loss_curve_pattern, lr_range_test, lr_trial, mlp, moving_average, overfit_small_sample,
-    random_search, train_config,
+from nncourse.lessons.l11_training_recipe import (
+    DECK_LEARNING_RATES,
+    DIAGNOSES,
+    PATTERNS,
+    coarse_grid,
+    diagnose,
+    digits_data,
+    expected_initial_loss,
+    exponential_moving_average,
+    initial_loss,
+    log_spaced,
+    log_uniform,
+    loss_curve_pattern,
+    lr_range_test,
+    lr_trial,
+    mlp,
+    moving_average,
+    overfit_small_sample,
+    random_search,
+    train_config,
 )
-
 
 # ---------------------------------------------------------------- step 1
 

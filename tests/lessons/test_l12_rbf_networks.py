@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnlib.lessons import l12_rbf_networks as l12
+from nncourse.lessons import l12_rbf_networks as l12
 from nnlib.rbf import kmeans_step
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from nncourse.lessons import l13_convolution as l13
 from nnlib.conv import Conv2d, correlate2d
-from nnlib.lessons import l13_convolution as l13
 
 
 def test_sap_example_reproduces_the_deck():

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from nncourse.lessons import l14_pooling_cnns as l14
 from nnlib.gradcheck import numerical_gradient  # f(x) -> float; x perturbed in place
-from nnlib.lessons import l14_pooling_cnns as l14
 
 
 def test_pooling_example_by_hand():
@@ -45,7 +45,7 @@ def test_pooling_backward_matches_numerical_gradient():
     delta = rng.normal(size=(2, 2))
     out = l14.pooling_backward_example(delta, A, kernel_size=3, stride=2)
     for mode in ("max", "mean"):
-        def loss():
+        def loss(mode=mode):
             return float(np.sum(l14.pooling_example(A, 3, 2)[mode] * delta))
         np.testing.assert_allclose(out[f"dA_{mode}"], numerical_gradient(lambda _: loss(), A), rtol=1e-6, atol=1e-8)
 

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
+from nncourse.lessons import l15_recurrent_networks as l15
 from nnlib.gradcheck import numerical_gradient  # f(x) -> float; x perturbed in place
-from nnlib.lessons import l15_recurrent_networks as l15
 from nnlib.rnn import LSTMCell, RNNCell
 
 

@@ -1,0 +1,187 @@
+"""Visible tests for solutions/ex10_regularisation.ipynb (dropout, L2 penalty, early stopping, ensembles).
+
+Conventions of the exercise (those of lesson 10 and nnlib): ``p`` is the probability of
+**dropping** a unit; inverted dropout scales the kept units by ``1 / (1 - p)`` in training and does
+nothing at test time; the L2 penalty is ``lam / 2 * sum of squared weights`` (gradient ``lam * W``);
+epochs are counted from 1.
+"""
+
+import numpy as np
+
+from nncourse.grading.feedback import (
+    Item,
+    as_array,
+    expect_array,
+    expect_callable,
+    expect_close,
+    expect_equal,
+    expect_shape,
+    expect_tuple,
+    expect_unchanged,
+    fail,
+)
+
+
+def check_dropout(dropout_forward, dropout_backward):
+    """Inverted dropout: out = A * mask / (1 - p) in training, A at test time; backward uses the same mask."""
+    expect_callable("dropout_forward", dropout_forward)
+    expect_callable("dropout_backward", dropout_backward)
+    p = 0.25
+    A = np.random.default_rng(0).uniform(0.5, 1.5, size=(400, 50))
+    A_copy = A.copy()
+    what = "dropout_forward(A (400, 50), p = 0.25, rng, training=True)"
+    out, mask = expect_tuple(what, dropout_forward(A, p, np.random.default_rng(1), True), 2)
+    expect_unchanged("A", A, A_copy)
+    out = as_array(f"the output of {what}", out)
+    mask = as_array(f"the mask of {what}", mask)
+    expect_shape(f"the output of {what}", out, A.shape)
+    expect_shape(f"the mask of {what}", mask, A.shape)
+    kept = mask.astype(bool)
+    fraction = kept.mean()
+    if abs(fraction - p) < 0.03:
+        fail(f"{what}: {fraction:.1%} of the units are kept, about p = 0.25; p is the probability of "
+             "DROPPING a unit, so keep a unit with probability 1 - p: mask = rng.random(A.shape) < 1 - p")
+    if abs(fraction - (1 - p)) > 0.03:
+        fail(f"{what}: {fraction:.1%} of the units are kept, expected about 1 - p = 75%")
+    if np.any(out[~kept] != 0):
+        fail(f"{what}: units where the mask is 0 (False) must be exactly 0 in the output")
+    if np.allclose(out[kept], A[kept]):
+        fail(f"{what}: the kept units are not scaled; inverted dropout divides them by the keep "
+             "probability 1 - p = 0.75 so that the expected output equals A")
+    if np.allclose(out[kept], A[kept] * (1 - p)):
+        fail(f"{what}: the kept units are multiplied by 1 - p; inverted dropout DIVIDES them by 1 - p "
+             "(multiplying by the keep probability is what the other convention does at test time)")
+    expect_array(f"the kept units of {what}", out[kept], A[kept] / (1 - p),
+                 hint="out = A * mask / (1 - p)")
+
+    what = "dropout_forward(A, p = 0.25, rng, training=False)"
+    out_test, mask_test = expect_tuple(what, dropout_forward(A, p, np.random.default_rng(1), False), 2)
+    out_test = as_array(f"the output of {what}", out_test)
+    if out_test.shape == A.shape and np.allclose(out_test, A * (1 - p)):
+        fail(f"{what}: at test time inverted dropout does nothing (the scaling happened in training); "
+             "you multiplied by 1 - p")
+    expect_array(f"the output of {what}", out_test, A,
+                 hint="at test time every unit is kept and nothing is scaled: return A (a copy) unchanged")
+    expect_array(f"the mask of {what}", as_array("the test-time mask", mask_test).astype(float),
+                 np.ones(A.shape), hint="at test time the mask keeps every unit: np.ones(A.shape, dtype=bool)")
+
+    G = np.random.default_rng(2).normal(size=(400, 50))  # a random upstream gradient
+    what = "dropout_backward(grad_out (400, 50), mask, p = 0.25)"
+    got = as_array(what, dropout_backward(G, mask, p))
+    expected = G * kept / (1 - p)
+    if got.shape == G.shape and np.allclose(got, G * kept):
+        fail(f"{what}: the gradient must be scaled like the forward pass, by 1 / (1 - p)")
+    if got.shape == G.shape and np.allclose(got, G / (1 - p)):
+        fail(f"{what}: dropped units passed no signal forward, so they get no gradient either; "
+             "multiply by the mask")
+    expect_array(what, got, expected, hint="grad_A = grad_out * mask / (1 - p)")
+
+
+def check_l2(l2_penalty, weight_decay_step):
+    """L2 penalty lam/2 sum ||W||^2 with gradients lam W, and one SGD step with weight decay."""
+    expect_callable("l2_penalty", l2_penalty)
+    expect_callable("weight_decay_step", weight_decay_step)
+    W1 = np.array([[1.0, -2.0], [0.5, 0.0]])
+    W2 = np.array([[3.0, 1.0, -1.0]])
+    copies = [W1.copy(), W2.copy()]
+    what = "l2_penalty([W1, W2], lam = 0.1) with W1 = [[1, -2], [0.5, 0]], W2 = [[3, 1, -1]]"
+    value, grads = expect_tuple(what, l2_penalty([W1, W2], 0.1), 2)
+    expect_unchanged("W1", W1, copies[0])
+    expect_unchanged("W2", W2, copies[1])
+    total = 1 + 4 + 0.25 + 9 + 1 + 1
+    if np.isscalar(value) and np.isclose(value, 0.1 * total):
+        fail(f"{what}: got {value:.4f} = lam * sum(W**2); the lecture's L2 penalty has a factor 1/2, "
+             f"lam / 2 * sum(W**2) = {0.05 * total:.4f}, so that its gradient is exactly lam * W")
+    expect_close(f"the penalty value of {what}", value, 0.05 * total,
+                 hint="lam / 2 times the sum of the squares of all entries of all matrices")
+    if not isinstance(grads, (list, tuple)) or len(grads) != 2:
+        fail(f"{what}: the second return value must be a list with one gradient per weight matrix (2 here)")
+    expect_array(f"the gradient for W1 in {what}", grads[0], 0.1 * W1,
+                 hint="the derivative of lam/2 * w**2 is lam * w")
+    expect_array(f"the gradient for W2 in {what}", grads[1], 0.1 * W2,
+                 hint="the derivative of lam/2 * w**2 is lam * w")
+
+    W = np.array([[0.5, -1.0], [2.0, 0.25]])
+    dW = np.array([[0.1, 0.2], [-0.3, 0.0]])
+    W_copy = W.copy()
+    what = "weight_decay_step(W, dW, lr = 0.1, lam = 0.01)"
+    got = as_array(what, weight_decay_step(W, dW, 0.1, 0.01))
+    expect_unchanged("W", W, W_copy)
+    if got.shape == W.shape and np.allclose(got, W - 0.1 * dW):
+        fail(f"{what}: the weights were not decayed; add lam * W to the gradient before the step")
+    expect_array(what, got, W - 0.1 * (dW + 0.01 * W),
+                 hint="W - lr * (dW + lam * W), which is (1 - lr * lam) * W - lr * dW")
+
+
+def _replay(losses, patience, min_delta, strict=True):
+    best, best_epoch, waited = np.inf, 0, 0
+    for epoch, loss in enumerate(losses, start=1):
+        if (loss < best - min_delta) if strict else (loss <= best - min_delta):
+            best, best_epoch, waited = loss, epoch, 0
+        else:
+            waited += 1
+        if waited >= patience:
+            return best_epoch, epoch
+    return best_epoch, len(losses)
+
+
+def check_early_stopping(early_stopping):
+    """(best_epoch, stop_epoch), counted from 1, for the patience rule with min_delta."""
+    expect_callable("early_stopping", early_stopping)
+    cases = [
+        ([1.0, 0.8, 0.7, 0.75, 0.72, 0.9, 0.6], 3, 0.0),
+        ([1.0, 0.8, 0.7, 0.75, 0.72, 0.9, 0.6], 4, 0.0),
+        ([0.9, 0.5, 0.5, 0.6, 0.4], 2, 0.0),
+        ([1.0, 0.7, 0.69, 0.68, 0.66], 3, 0.05),
+        ([2.0, 1.5, 1.2, 1.0], 2, 0.0),
+        ([1.0, 1.1, 0.9, 1.0, 0.8, 0.85, 0.7], 2, 0.0),
+    ]
+    for losses, patience, min_delta in cases:
+        what = f"early_stopping({losses}, patience={patience}, min_delta={min_delta})"
+        got = expect_tuple(what, early_stopping(list(losses), patience, min_delta), 2)
+        expected = _replay(losses, patience, min_delta)
+        if tuple(got) == (expected[0] - 1, expected[1] - 1):
+            fail(f"{what}: got {tuple(got)}, expected {expected}; count epochs from 1, not from 0")
+        if tuple(got) == _replay(losses, patience, min_delta, strict=False) != expected:
+            fail(f"{what}: got {tuple(got)}, expected {expected}; an equal loss (0.5 again) is not an "
+                 "improvement: use loss < best - min_delta, not <=")
+        if losses[:2] == [1.0, 1.1] and tuple(got) == (3, 4):
+            fail(f"{what}: got {tuple(got)}, expected {expected}; the counter of epochs without "
+                 "improvement must start again at 0 whenever an epoch improves (patience counts "
+                 "epochs in a row)")
+        expect_equal(f"(best_epoch, stop_epoch) of {what}", tuple(int(v) for v in got), expected)
+
+
+def check_ensemble(ensemble_predict):
+    """Average the members' probabilities over axis 0, then argmax over the classes."""
+    expect_callable("ensemble_predict", ensemble_predict)
+    P = np.array([
+        [[0.6, 0.3, 0.1], [0.2, 0.5, 0.3]],
+        [[0.4, 0.5, 0.1], [0.1, 0.45, 0.45]],
+        [[0.1, 0.7, 0.2], [0.3, 0.2, 0.5]],
+    ])  # (M=3 models, N=2 examples, C=3 classes)
+    P_copy = P.copy()
+    what = "ensemble_predict(P) for 3 models, 2 examples and 3 classes"
+    avg, labels = expect_tuple(what, ensemble_predict(P), 2)
+    expect_unchanged("P", P, P_copy)
+    avg = as_array(f"the averaged probabilities of {what}", avg)
+    if avg.shape == (3, 3) or avg.shape == (3, 2):
+        fail(f"{what}: the averaged probabilities have shape {avg.shape}; average over the models "
+             "(axis 0) to get one row per example, shape (2, 3)")
+    expect_array(f"the averaged probabilities of {what}", avg, P.mean(axis=0),
+                 hint="np.mean(P, axis=0)")
+    labels = as_array(f"the predicted classes of {what}", labels)
+    votes = np.array([np.bincount(P[:, n].argmax(axis=1), minlength=3).argmax() for n in range(2)])
+    if labels.shape == (2,) and np.array_equal(labels, votes) and not np.array_equal(votes, P.mean(0).argmax(1)):
+        fail(f"{what}: you took a majority vote of the members' classes; the lecture averages the "
+             "probability distributions first and then takes the argmax")
+    expect_array(f"the predicted classes of {what}", labels, P.mean(axis=0).argmax(axis=1),
+                 hint="the argmax over the classes (axis 1) of the averaged probabilities")
+
+
+ITEMS = {
+    "ex10-dropout": Item(check_dropout, title="inverted dropout forward and backward", hidden=2),
+    "ex10-l2": Item(check_l2, title="L2 penalty, its gradient and the weight-decay step", hidden=2),
+    "ex10-early-stopping": Item(check_early_stopping, title="the early-stopping rule", hidden=2),
+    "ex10-ensemble": Item(check_ensemble, title="averaging an ensemble's probabilities", hidden=2),
+}

@@ -1,0 +1,212 @@
+"""Visible tests for solutions/ex14_pooling_cnns.ipynb (max/mean pooling forward and backward, CNN parameters).
+
+Conventions of the exercise: one feature map ``A`` of shape ``(H, W)``, a ``k x k`` window moved with
+stride ``s``; output entry ``(i, j)`` summarises ``A[s*i : s*i + k, s*j : s*j + k]``; the output has
+``(H - k) // s + 1`` rows (incomplete windows at the border are dropped, as in PyTorch). Backward
+functions receive ``delta = dL/dA_out`` of the output's shape and return ``dL/dA`` of ``A``'s shape.
+"""
+
+import numpy as np
+
+from nncourse.grading.feedback import (
+    Item,
+    as_array,
+    expect_array,
+    expect_callable,
+    expect_equal,
+    expect_shape,
+    expect_tuple,
+    expect_unchanged,
+    fail,
+    numerical_gradient,
+)
+
+FEATURE_MAP = np.array([
+    [1.0, 1.0, 2.0, 4.0],
+    [5.0, 6.0, 7.0, 8.0],
+    [3.0, 2.0, 1.0, 0.0],
+    [1.0, 2.0, 3.0, 4.0],
+])
+DELTA = np.array([[10.0, 20.0], [30.0, 40.0]])
+
+
+def _windows(H, W, k, s):
+    for i in range((H - k) // s + 1):
+        for j in range((W - k) // s + 1):
+            yield i, j, slice(s * i, s * i + k), slice(s * j, s * j + k)
+
+
+def _pool(A, k, s, reduce):
+    H, W = A.shape
+    out = np.zeros(((H - k) // s + 1, (W - k) // s + 1))
+    for i, j, rows, cols in _windows(H, W, k, s):
+        out[i, j] = reduce(A[rows, cols])
+    return out
+
+
+def _max_backward(A, delta, k, s, accumulate=True):
+    dA = np.zeros_like(A)
+    for i, j, rows, cols in _windows(*A.shape, k, s):
+        u, v = np.unravel_index(np.argmax(A[rows, cols]), (k, k))
+        if accumulate:
+            dA[rows.start + u, cols.start + v] += delta[i, j]
+        else:
+            dA[rows.start + u, cols.start + v] = delta[i, j]
+    return dA
+
+
+def _avg_backward(shape, delta, k, s):
+    dA = np.zeros(shape)
+    for i, j, rows, cols in _windows(*shape, k, s):
+        dA[rows, cols] += delta[i, j] / (k * k)
+    return dA
+
+
+def _same(got, candidate):
+    candidate = np.asarray(candidate, dtype=float)
+    return got.shape == candidate.shape and bool(np.allclose(got, candidate, rtol=1e-9, atol=1e-9))
+
+
+def _no_ties(rng, shape):
+    """Random values without ties, so every window has one clear maximum."""
+    return rng.permutation(int(np.prod(shape))).reshape(shape) * 0.1 + rng.uniform(0, 0.01, size=shape)
+
+
+def _check_forward(name, pool, reduce, other_reduce, other_name):
+    expect_callable(name, pool)
+    A = FEATURE_MAP.copy()
+    got = pool(A, 2, 2)
+    expect_unchanged("A", A, FEATURE_MAP)
+    what = f"{name}(FEATURE_MAP, k=2, s=2), the lesson's 4x4 example"
+    got = as_array(what, got)
+    if _same(got, _pool(FEATURE_MAP, 2, 2, other_reduce)):
+        fail(f"{what}: you computed the {other_name} of each window; {name} takes the {reduce.__name__}")
+    expect_array(what, got, _pool(FEATURE_MAP, 2, 2, reduce))
+    rng = np.random.default_rng(0)
+    A = _no_ties(rng, (5, 7))
+    for k, s in ((3, 1), (2, 3)):
+        what = f"{name}(A, k={k}, s={s}) on a 5x7 map"
+        expected = _pool(A, k, s, reduce)
+        got = as_array(what, pool(A.copy(), k, s))
+        if got.shape != expected.shape:
+            ceil = (-(-(5 - k) // s) + 1, -(-(7 - k) // s) + 1)
+            if got.shape == ceil:
+                fail(f"{what}: wrong shape, expected {expected.shape}, got {got.shape}; the last, incomplete "
+                     "window must be dropped: the output has (H - k) // s + 1 rows (round down)")
+            if s != k and got.shape == ((5 - k) // k + 1, (7 - k) // k + 1):
+                fail(f"{what}: wrong shape, expected {expected.shape}, got {got.shape}; it looks like you used "
+                     "k as the stride; use s")
+        expect_array(what, got, expected)
+
+
+def check_max_pool(max_pool2d):
+    """max_pool2d(A, k, s) -> the maximum of every window."""
+    _check_forward("max_pool2d", max_pool2d, np.max, np.mean, "mean")
+
+
+def check_max_pool_backward(max_pool2d_backward):
+    """max_pool2d_backward(A, delta, k, s) -> delta at each window's maximum, summed over windows."""
+    expect_callable("max_pool2d_backward", max_pool2d_backward)
+    A, delta = FEATURE_MAP.copy(), DELTA.copy()
+    got = max_pool2d_backward(A, delta, 2, 2)
+    expect_unchanged("A", A, FEATURE_MAP)
+    expect_unchanged("delta", delta, DELTA)
+    what = "max_pool2d_backward(FEATURE_MAP, delta=[[10, 20], [30, 40]], k=2, s=2)"
+    got = as_array(what, got)
+    expect_shape(what + " must have the shape of A", got, (4, 4))
+    if _same(got, _avg_backward((4, 4), DELTA, 2, 2) * 4):
+        fail(f"{what}: you gave delta to every entry of the window; only the window's maximum influenced "
+             "the output, so only it receives delta (the others get 0)")
+    if _same(got, _avg_backward((4, 4), DELTA, 2, 2)):
+        fail(f"{what}: that is the mean-pooling gradient (delta / k^2 everywhere); max-pooling sends all of "
+             "delta to the position of the maximum")
+    expect_array(what, got, _max_backward(FEATURE_MAP, DELTA, 2, 2),
+                 hint="the gradient belongs at the (row, column) in A of each window's maximum")
+    # overlapping windows: an entry that is the maximum of several windows collects all their deltas
+    rng = np.random.default_rng(1)
+    A = _no_ties(rng, (5, 5))
+    A[2, 2] = 10.0  # the maximum of all 9 windows of a 3x3 pooling with stride 1
+    delta = rng.normal(size=(3, 3))
+    what = "max_pool2d_backward(A, delta, k=3, s=1) with overlapping windows"
+    got = as_array(what, max_pool2d_backward(A.copy(), delta.copy(), 3, 1))
+    expect_shape(what, got, (5, 5))
+    if _same(got, _max_backward(A, delta, 3, 1, accumulate=False)):
+        fail(f"{what}: A[2, 2] is the maximum of all 9 windows, so it must receive the sum of their 9 deltas; "
+             "you kept only the last one. Add (+=) instead of assigning (=)")
+    expect_array(what, got, _max_backward(A, delta, 3, 1))
+    # central differences on random data
+    A = _no_ties(rng, (6, 6))
+    delta = rng.normal(size=(2, 2))
+
+    def loss():
+        return float(np.sum(_pool(A, 3, 2, np.max) * delta))
+
+    expect_array("max_pool2d_backward(A, delta, k=3, s=2) against central differences of sum(delta * max_pool2d(A))",
+                 max_pool2d_backward(A.copy(), delta.copy(), 3, 2), numerical_gradient(loss, A), rtol=1e-5, atol=1e-7)
+
+
+def check_avg_pool(avg_pool2d, avg_pool2d_backward):
+    """avg_pool2d(A, k, s) -> window means; avg_pool2d_backward(shape, delta, k, s) -> delta / k^2 spread."""
+    _check_forward("avg_pool2d", avg_pool2d, np.mean, np.max, "maximum")
+    expect_callable("avg_pool2d_backward", avg_pool2d_backward)
+    delta = DELTA.copy()
+    what = "avg_pool2d_backward((4, 4), delta=[[10, 20], [30, 40]], k=2, s=2)"
+    got = as_array(what, avg_pool2d_backward((4, 4), delta, 2, 2))
+    expect_unchanged("delta", delta, DELTA)
+    expect_shape(what + " must have the given shape", got, (4, 4))
+    expected = _avg_backward((4, 4), DELTA, 2, 2)
+    if _same(got, expected * 4):
+        fail(f"{what}: every entry got the whole delta; each entry contributes 1/k^2 of the mean, so it "
+             "receives delta / k^2 (here delta / 4)")
+    if _same(got, expected * 2):
+        fail(f"{what}: you divided by k instead of k^2 (the window has k*k entries)")
+    expect_array(what, got, expected)
+    rng = np.random.default_rng(2)
+    delta = rng.normal(size=(3, 3))
+    what = "avg_pool2d_backward((5, 5), delta, k=3, s=1) with overlapping windows"
+    got = as_array(what, avg_pool2d_backward((5, 5), delta.copy(), 3, 1))
+    expect_shape(what, got, (5, 5))
+    expect_array(what, got, _avg_backward((5, 5), delta, 3, 1),
+                 hint="an entry inside several windows receives the sum of their shares (use +=)")
+
+
+def check_params(cnn_parameter_count):
+    """cnn_parameter_count(C_in, F, k, n, classes) -> (conv, dense, total).
+
+    The network is conv (same padding) -> ReLU -> pool 2 -> Linear.
+    """
+    expect_callable("cnn_parameter_count", cnn_parameter_count)
+    cases = [((1, 16, 3, 8, 10), (160, 2570)), ((3, 32, 5, 32, 10), (2432, 81930)), ((1, 8, 3, 28, 10), (80, 15690))]
+    for args, (conv, dense) in cases:
+        C_in, F, k, n, classes = args
+        what = (f"cnn_parameter_count(C_in={C_in}, F={F}, k={k}, n={n}, classes={classes}) "
+                f"for Conv2d({C_in}, {F}, {k}, padding='same') -> ReLU -> MaxPool2d(2) -> Flatten -> Linear")
+        got = expect_tuple(what, cnn_parameter_count(*args), 3)
+        got_conv, got_dense, got_total = (int(round(float(v))) for v in got)
+        if got_conv == conv - F:
+            fail(f"{what}: conv parameters {got_conv}, expected {conv}: the {F} biases (one per filter) are missing")
+        if got_conv == F * k * k + F and C_in > 1:
+            fail(f"{what}: conv parameters {got_conv}, expected {conv}: each filter has one k x k kernel per "
+                 f"input channel, so F * (C_in * k^2 + 1)")
+        if got_conv == F * (C_in * k * k + 1) * n * n:
+            fail(f"{what}: conv parameters {got_conv}, expected {conv}: the kernel is shared by all positions, "
+                 "so the count does not depend on the image size")
+        expect_equal(what + ": conv parameters", got_conv, conv)
+        flat = F * (n // 2) ** 2
+        if got_dense == F * n * n * classes + classes:
+            fail(f"{what}: dense parameters {got_dense}, expected {dense}: the 2x2 max-pooling halves height and "
+                 f"width, so the Linear layer sees F * (n/2)^2 = {flat} inputs, not F * n^2")
+        if got_dense == flat * classes:
+            fail(f"{what}: dense parameters {got_dense}, expected {dense}: "
+                 f"the {classes} biases of the Linear layer are missing")
+        expect_equal(what + ": dense parameters", got_dense, dense)
+        if got_total != conv + dense:
+            fail(f"{what}: total {got_total}, expected {conv + dense}; ReLU, pooling and Flatten add no parameters")
+
+
+ITEMS = {
+    "ex14-max-pool": Item(check_max_pool, title="max pooling forward", hidden=2),
+    "ex14-max-pool-backward": Item(check_max_pool_backward, title="max pooling backward", hidden=1),
+    "ex14-avg-pool": Item(check_avg_pool, title="mean pooling forward and backward", hidden=2),
+    "ex14-params": Item(check_params, title="parameters of a small CNN", hidden=1),
+}
