@@ -35,11 +35,15 @@ class Item:
     hidden : int
         Number of hidden tests (``assert`` statements in the test cell's hidden
         region of ``solutions/``); kept in sync by ``tests/test_grading_authoring.py``.
+    numpy_only : bool
+        The task says "numpy only": at grading, an answer that needs ``nnlib`` scores 0
+        (the grader runs these items a second time with ``nnlib`` absent).
     """
 
     test: Callable
     title: str
     hidden: int = 0
+    numpy_only: bool = False
 
 
 def fail(message):

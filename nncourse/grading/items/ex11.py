@@ -19,6 +19,7 @@ from nncourse.grading.feedback import (
     expect_unchanged,
     fail,
 )
+from nncourse.grading.quiz import quiz_item
 
 
 def check_initial_loss(expected_initial_loss, initial_loss_is_plausible):
@@ -127,4 +128,6 @@ ITEMS = {
     "ex11-log-uniform": Item(check_log_uniform, title="log-uniform sampling for a random search", hidden=2),
     "ex11-moving-average": Item(check_moving_average, title="moving average of noisy losses", hidden=2),
     "ex11-overfitting": Item(check_overfitting, title="detecting overfitting from a history", hidden=2),
+    "ex11-quiz-signs": quiz_item("ex11-quiz-signs", title="quiz: signs of overfitting"),
+    "ex11-quiz-first-loss": quiz_item("ex11-quiz-first-loss", title="quiz: the first loss of a 26-class classifier"),
 }
