@@ -62,7 +62,9 @@ def _fmt(value):
 
 
 def _describe_type(value):
-    return type(value).__name__
+    """The name of ``value``'s class; for a stand-in of an object in a sandboxed notebook, the original's."""
+    remote = getattr(type(value), "remote_type", None)
+    return value.remote_type if isinstance(remote, property) else type(value).__name__
 
 
 def as_array(what, got):
