@@ -60,11 +60,12 @@ class Executor:
     (the other item steps stay "not run"); ``mode`` is "bwrap" or "none" (no sandbox).
     """
 
-    def __init__(self, limits, mode="bwrap", with_nnlib=True, only_items=None):
+    def __init__(self, limits, mode="bwrap", with_nnlib=True, only_items=None, fonts=False):
         self.limits = limits
         self.mode = mode
         self.with_nnlib = with_nnlib
         self.only_items = only_items
+        self.fonts = fonts
         self.late_kills = 0
 
     def execute(self, plan):
@@ -76,7 +77,7 @@ class Executor:
             if restarts > MAX_RESTARTS:
                 self._not_run(results, position, "not run: the sandbox had to be restarted too often")
                 break
-            sandbox = Sandbox(self.limits, with_nnlib=self.with_nnlib, mode=self.mode)
+            sandbox = Sandbox(self.limits, with_nnlib=self.with_nnlib, mode=self.mode, fonts=self.fonts)
             try:
                 remote = sandbox.start()
             except (SandboxLost, OSError) as err:

@@ -262,34 +262,6 @@ def expect_unchanged(what, array, copy):
              "or build a new array instead of assigning into the argument")
 
 
-def numerical_gradient(f, x, eps=1e-6):
-    """Central-difference gradient of the scalar ``f()`` with respect to array ``x``.
-
-    ``x`` is perturbed in place, one entry at a time, and restored afterwards, so ``f``
-    reads it by reference (e.g. a layer's ``W``).
-
-    Shape
-    -----
-    Returns an array of ``x.shape``.
-
-    Examples
-    --------
-    >>> x = np.array([1.0, -2.0])
-    >>> np.round(numerical_gradient(lambda: float(np.sum(x ** 2)), x), 6)
-    array([ 2., -4.])
-    """
-    grad = np.zeros_like(x, dtype=float)
-    for index in np.ndindex(x.shape):
-        original = x[index]
-        x[index] = original + eps
-        f_plus = f()
-        x[index] = original - eps
-        f_minus = f()
-        x[index] = original
-        grad[index] = (f_plus - f_minus) / (2 * eps)
-    return grad
-
-
 def _gradient_problem(name, got, numeric, rtol, atol, batch_size):
     """Plain-words problem with one parameter's analytic gradient, or None when it is right."""
     if got is None:

@@ -121,13 +121,17 @@ def _cell_notes(plan, results):
     return notes, general
 
 
+PLOTS = re.compile(r"matplotlib|nncourse\.(lessons|plotting|widgets)")
+
+
 def _numpy_only_pass(plan, items, by_item, limits, mode):
     """Test the passed "numpy only" items again without nnlib; return {item_id: failure text}."""
     wanted = {item.item_id for item in items
               if getattr(find_item(item.item_id), "numpy_only", False) and by_item[item.item_id][0]}
     if not wanted:
         return {}
-    results = Executor(limits, mode, with_nnlib=False, only_items=wanted).execute(plan)
+    fonts = any(PLOTS.search(step.source) for step in plan if step.item is None)
+    results = Executor(limits, mode, with_nnlib=False, only_items=wanted, fonts=fonts).execute(plan)
     failures = {}
     for step, result in zip(plan, results):
         if step.item is None or step.item.item_id not in wanted:
@@ -142,7 +146,8 @@ def _numpy_only_pass(plan, items, by_item, limits, mode):
 def grade_cells(cells, source_cells, limits, mode="bwrap"):
     """Grade parsed submission cells against one instructor notebook: ``(tests, notes, observed codes)``."""
     plan, items = build_plan(source_cells, cells)
-    results = Executor(limits, mode).execute(plan)
+    fonts = any(PLOTS.search(step.source) for step in plan if step.item is None)
+    results = Executor(limits, mode, fonts=fonts).execute(plan)
     notes, general = _cell_notes(plan, results)
     by_item = {step.item.item_id: _item_outcome(result) for step, result in zip(plan, results) if step.item}
     failures = _numpy_only_pass(plan, items, by_item, limits, mode)

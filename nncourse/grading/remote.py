@@ -161,6 +161,9 @@ def write_back(original, new):
                 write_back(old, value)
             else:
                 original[key] = value
+    elif isinstance(original, np.random.Generator) and isinstance(new, np.random.Generator):
+        if type(original.bit_generator) is type(new.bit_generator):
+            original.bit_generator.state = new.bit_generator.state
     elif isinstance(original, tuple) and isinstance(new, tuple) and len(original) == len(new):
         for old, value in zip(original, new):
             write_back(old, value)
@@ -185,8 +188,8 @@ class Remote:
 
     def _encode(self, value, parts):
         try:
-            return wire.encode(value, self._outgoing, parts)
-        except wire.Unsendable as err:
+            return wire.Encoder(self._outgoing, parts).encode(value)
+        except (wire.Unsendable, RecursionError) as err:
             raise TypeError(f"the grader cannot pass this to the notebook: {err}") from None
 
     def _proxy(self, data):

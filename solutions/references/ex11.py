@@ -6,7 +6,32 @@ salted hashes (and the explanations, obfuscated) to ``nncourse/grading/items/ex1
 
 import numpy as np
 
+from nncourse.grading.items import ex11 as items
 from nncourse.grading.quiz import Choice, Number
+
+
+def initial_loss_numbers():
+    return {"log_10": float(np.log(10)), "log_2": float(np.log(2)),
+            "absolute_tolerance": [bool(abs(loss - np.log(C)) <= tol) for loss, C, tol, _ in items.PLAUSIBLE_CASES],
+            "threshold": [float(tol * np.log(C)) for _, C, tol, _ in items.PLAUSIBLE_CASES]}
+
+
+def moving_average_numbers():
+    y = np.random.default_rng(0).normal(size=50)
+    return {"random_window_10": np.array([y[max(0, t - 9):t + 1].mean() for t in range(50)])}
+
+
+def overfitting_numbers():
+    flags, best_epochs = [], []
+    for train, val, patience in items.OVERFITTING_CASES:
+        best = int(np.argmin(val)) + 1
+        flags.append(bool(len(val) - best >= patience and train[-1] < train[best - 1]))
+        best_epochs.append(best)
+    return {"flags": flags, "best": best_epochs}
+
+
+NUMBERS = {"ex11-initial-loss": initial_loss_numbers, "ex11-moving-average": moving_average_numbers,
+           "ex11-overfitting": overfitting_numbers}
 
 QUIZZES = {
     "ex11-quiz-signs": Choice(
