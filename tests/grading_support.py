@@ -57,6 +57,8 @@ def tree_fingerprint(root, skip=(), content=True):
             relative = str(path.relative_to(root))
             if path.is_symlink():
                 prints[relative] = "-> " + os.readlink(path)
+            elif not path.is_file():  # a FIFO or a device: never opened
+                prints[relative] = ("special", path.lstat().st_mode)
             elif content:
                 prints[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
             else:

@@ -83,7 +83,11 @@ def flags_for(cells, source_cells=()):
     given = {line.strip() for cell in source_cells for line in cell["source"].splitlines()}
     code = "\n".join(line for cell in cells if cell["cell_type"] == "code"
                      for line in cell["source"].splitlines() if line.strip() not in given)
-    return [reason for reason, pattern in SUSPICIOUS.items() if re.search(pattern, code)]
+    flags = [reason for reason, pattern in SUSPICIOUS.items() if re.search(pattern, code)]
+    numpy_only = any(getattr(find_item(item.item_id), "numpy_only", False) for item in source_items(source_cells))
+    if numpy_only and re.search(r"\bnnlib\b|[\"']nn[\"']|importlib|__import__", code):
+        flags.append("mentions nnlib or imports by name in an exercise that asks for numpy only")
+    return flags
 
 
 def _test_entry(item, score, status, output, number):

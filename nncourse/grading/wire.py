@@ -26,6 +26,14 @@ import struct
 
 import numpy as np
 
+# Taken once, at import: a notebook that later patches json, os, struct or numpy in its own process
+# breaks only its own answers, not the way this module reads and writes frames.
+_dumps, _loads = json.dumps, json.loads
+_read, _write = os.read, os.write
+_pack, _unpack = struct.pack, struct.unpack
+_save, _load = np.save, np.load
+_BytesIO = io.BytesIO
+
 MAX_FRAME = 64 * 2**20  # bytes per message
 MAX_DEPTH = 40
 MAX_NODES = 100_000
@@ -47,22 +55,22 @@ class Unsendable(Exception):
 
 def pack(header, parts=()):
     """The bytes of one frame: ``header`` (JSON-ready dict) and binary ``parts``."""
-    head = json.dumps({**header, "parts": [len(part) for part in parts]}, allow_nan=False).encode()
-    payload = struct.pack(">I", len(head)) + head + b"".join(parts)
+    head = _dumps({**header, "parts": [len(part) for part in parts]}, allow_nan=False).encode()
+    payload = _pack(">I", len(head)) + head + b"".join(parts)
     if len(payload) > MAX_FRAME:
         raise Unsendable(f"the message is {len(payload)} bytes, more than the limit of {MAX_FRAME}")
-    return struct.pack(">Q", len(payload)) + payload
+    return _pack(">Q", len(payload)) + payload
 
 
 def unpack(payload):
     """``(header, parts)`` of a frame's payload, checked."""
     if len(payload) < 4:
         raise WireError("a message too short to hold a header")
-    (length,) = struct.unpack(">I", payload[:4])
+    (length,) = _unpack(">I", payload[:4])
     if length > len(payload) - 4:
         raise WireError("a message whose header is longer than the message")
     try:
-        header = json.loads(payload[4:4 + length].decode("utf-8"))
+        header = _loads(payload[4:4 + length].decode("utf-8"))
     except (ValueError, RecursionError) as err:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise WireError(f"a message whose header is not valid JSON ({type(err).__name__})") from None
     if not isinstance(header, dict) or not isinstance(header.get("op"), str):
@@ -83,7 +91,7 @@ def write_frame(fd, header, parts=()):
     """Write one frame to a file descriptor (blocking)."""
     data = memoryview(pack(header, parts))
     while data:
-        written = os.write(fd, data)
+        written = _write(fd, data)
         data = data[written:]
 
 
@@ -91,7 +99,7 @@ def read_exactly(fd, count):
     """Read exactly ``count`` bytes (blocking); EOFError when the other side is gone."""
     chunks, missing = [], count
     while missing:
-        chunk = os.read(fd, min(missing, 2**20))
+        chunk = _read(fd, min(missing, 2**20))
         if not chunk:
             raise EOFError("the other side closed the channel")
         chunks.append(chunk)
@@ -101,7 +109,7 @@ def read_exactly(fd, count):
 
 def read_frame(fd):
     """Read one frame (blocking): ``(header, parts)``."""
-    (length,) = struct.unpack(">Q", read_exactly(fd, 8))
+    (length,) = _unpack(">Q", read_exactly(fd, 8))
     if length > MAX_FRAME:
         raise WireError(f"a message of {length} bytes, more than the limit of {MAX_FRAME}")
     return unpack(read_exactly(fd, length))
@@ -110,8 +118,8 @@ def read_frame(fd):
 # --- values -------------------------------------------------------------------------------------
 
 def _array_bytes(array):
-    buffer = io.BytesIO()
-    np.save(buffer, np.asarray(array), allow_pickle=False)
+    buffer = _BytesIO()
+    _save(buffer, np.asarray(array), allow_pickle=False)
     return buffer.getvalue()
 
 
@@ -184,7 +192,7 @@ def encode(value, fallback, parts):
 
 def _load_array(blob):
     try:
-        array = np.load(io.BytesIO(blob), allow_pickle=False)
+        array = _load(_BytesIO(blob), allow_pickle=False)
     except Exception as err:  # numpy raises ValueError, OSError, EOFError ... for damaged .npy data
         raise WireError(f"an array that is not valid .npy data ({type(err).__name__})") from None
     if not isinstance(array, np.ndarray) or not _plain_array(array):
