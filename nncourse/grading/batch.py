@@ -209,12 +209,18 @@ class Batch:
         self._finish(index, report)
 
     def _kill(self, index):
+        """Stop a worker: SIGTERM first (it then kills its sandbox and checks it is gone), SIGKILL after 5 s."""
         process, _, _ = self.running[index]
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        process.wait()
+        for number, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, None)):
+            try:
+                os.killpg(process.pid, number)
+            except OSError:
+                pass
+            try:
+                process.wait(timeout=grace)
+                return
+            except subprocess.TimeoutExpired:
+                continue
 
     def _read(self, timeout):
         for key, _ in self.selector.select(timeout):

@@ -4,11 +4,13 @@ Reads a job (JSON on stdin: ``path``, ``source``, ``limits``, ``mode``), grades 
 :func:`nncourse.grading.grader.grade_file`, and writes the results dict as JSON on stdout. Anything
 else this process or the tests print goes to stderr, so stdout carries the report alone. A failure
 of the grader itself becomes a report of 0 points with the reason; if this process dies instead,
-the batch notices and charges the failure to this submission only.
+the batch notices and charges the failure to this submission only. SIGTERM stops it cleanly
+(its sandbox is killed on the way out).
 """
 
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -36,7 +38,12 @@ def run(job):
         return results_dict(tests, [reason], name, source_name, [], start, job["mode"], status="grader failed")
 
 
+def _stop(signum, frame):
+    sys.exit(128 + signum)  # unwinds through the executor, which kills its sandbox on the way out
+
+
 def main():
+    signal.signal(signal.SIGTERM, _stop)
     report_fd = os.dup(1)
     os.dup2(2, 1)  # whatever else prints goes to stderr
     warnings.simplefilter("ignore")
