@@ -6,12 +6,14 @@ is written out in the notebook's own cells. This module holds what is not the po
 
 * :func:`digits_feature_detectors`, a 30-epoch training run on the 8x8 digits that keeps snapshots
   of the first-layer weights;
-* :func:`plot_unit_maps` and :func:`plot_weight_images`, the two figures of hidden units, each with
-  one shared colour bar centred on zero where the values have a sign.
+* :func:`plot_unit_maps` and :func:`plot_weight_images` (with :func:`update_weight_images` for the
+  live figure), the two figures of hidden units, each with one colour bar; weights are shown on the
+  course's diverging colour map, centred on zero.
 """
 
 import numpy as np
 
+from nncourse import style
 from nnlib.activations import Sigmoid
 from nnlib.datasets import load_digits
 from nnlib.layers import Linear
@@ -121,13 +123,14 @@ def plot_unit_maps(x1, x2, activations, units, *, title=None):
     activations = check_array(activations, "plot_unit_maps", shape=(x1.size, "H"), name="activations")
     units = list(units)
     extent = (x1.min(), x1.max(), x2.min(), x2.max())
-    fig, axes = plt.subplots(1, len(units), figsize=(1.5 * len(units) + 1.0, 2.4), sharex=True,
-                             sharey=True, layout="constrained", squeeze=False)
+    width = min(style.MAX_WIDTH, 1.5 * len(units) + 1.0)
+    fig, axes = plt.subplots(1, len(units), figsize=(width, 2.5), sharex=True, sharey=True,
+                             layout="constrained", squeeze=False)
     for ax, unit in zip(axes[0], units):
         a = activations[:, unit].reshape(x1.shape)  # (G, G)
         top = float(a.max())
         image = ax.imshow(a / top if top > 0 else a, origin="lower", extent=extent, vmin=0.0, vmax=1.0,
-                          cmap="viridis", interpolation="nearest")
+                          cmap=style.SEQUENTIAL_CMAP, interpolation="nearest")
         if 0 < top and a.min() == 0:
             ax.contour(x1, x2, a, levels=[1e-9 * top], colors="white", linewidths=1.5)
         ax.set_title(f"unit {unit}\nmax {top:.2g}", fontsize=10)
@@ -139,7 +142,7 @@ def plot_unit_maps(x1, x2, activations, units, *, title=None):
     return fig
 
 
-def plot_weight_images(W, *, ncols=8, title=None, size=1.0):
+def plot_weight_images(W, *, ncols=8, title=None, size=1.0, live=False):
     """First-layer weights as images, one per unit, on one colour scale centred on zero.
 
     Red is a positive weight (ink there raises the unit's input), blue a negative one,
@@ -155,7 +158,10 @@ def plot_weight_images(W, *, ncols=8, title=None, size=1.0):
     title : str, optional
         Figure title.
     size : float
-        Inches per image.
+        Inches per image (the figure is never wider than the notebook).
+    live : bool
+        Draw on a figure for :func:`nncourse.widgets.live` (update it with
+        :func:`update_weight_images`) instead of a pyplot figure.
 
     Returns
     -------
@@ -170,22 +176,54 @@ def plot_weight_images(W, *, ncols=8, title=None, size=1.0):
     """
     import matplotlib.pyplot as plt
 
-    W = check_array(W, "plot_weight_images", shape=("H", "D"), name="W")
-    side = int(round(np.sqrt(W.shape[1])))
-    if side * side != W.shape[1]:
-        raise ValueError(f"plot_weight_images: each row of W must hold a square image, got {W.shape[1]} values")
-    ncols = check_positive_int(ncols, "plot_weight_images", "ncols")
-    ncols = min(ncols, len(W))
+    from nncourse import widgets
+
+    W = _square_images(W, "plot_weight_images")
+    ncols = min(check_positive_int(ncols, "plot_weight_images", "ncols"), len(W))
     nrows = -(-len(W) // ncols)
-    limit = max(float(np.abs(W).max()), 1e-12)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols + 1.0, size * nrows + (0.5 if title else 0.2)),
-                             layout="constrained", squeeze=False)
+    figsize = (min(style.MAX_WIDTH, size * ncols + 1.0), size * nrows + (0.5 if title else 0.2))
+    if live:
+        fig, axes = widgets.subplots(nrows, ncols, figsize=figsize, squeeze=False)
+    else:
+        fig, axes = plt.subplots(nrows, ncols, figsize=figsize, layout="constrained", squeeze=False)
+    side = int(round(np.sqrt(W.shape[1])))
     for i, ax in enumerate(axes.flat):
         ax.set_axis_off()
         if i < len(W):
-            image = ax.imshow(W[i].reshape(side, side), cmap="RdBu_r", vmin=-limit, vmax=limit)
+            image = ax.imshow(W[i].reshape(side, side), cmap=style.DIVERGING_CMAP)
             ax.set_title(f"unit {i}", fontsize=10)
     fig.colorbar(image, ax=axes, label="weight", shrink=0.9)
+    update_weight_images(fig, W, title=title)
+    return fig
+
+
+def update_weight_images(fig, W, *, title=None):
+    """Show new weights in a figure from :func:`plot_weight_images`: data, shared scale and title.
+
+    Examples
+    --------
+    >>> fig = plot_weight_images(np.zeros((2, 4)))
+    >>> update_weight_images(fig, [[0.0, 1.0, -3.0, 0.0], [2.0, 0.0, 0.0, 0.0]], title="later")
+    >>> fig.axes[0].images[0].get_clim(), fig.get_suptitle()
+    ((-3.0, 3.0), 'later')
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    W = _square_images(W, "update_weight_images")
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    if len(images) != len(W):
+        raise ValueError(f"update_weight_images: the figure shows {len(images)} units, got weights of {len(W)}")
+    side = int(round(np.sqrt(W.shape[1])))
+    limit = max(float(np.abs(W).max()), 1e-12)  # one scale for all units, centred on zero
+    for image, w in zip(images, W):
+        image.set_data(w.reshape(side, side))
+        image.set_clim(-limit, limit)
     if title:
         fig.suptitle(title)
-    return fig
+
+
+def _square_images(W, where):
+    W = check_array(W, where, shape=("H", "D"), name="W")
+    side = int(round(np.sqrt(W.shape[1])))
+    if side * side != W.shape[1]:
+        raise ValueError(f"{where}: each row of W must hold a square image, got {W.shape[1]} values")
+    return W
