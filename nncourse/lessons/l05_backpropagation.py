@@ -27,8 +27,8 @@ def refresh_graph(ax, root, digits=4):
 
     ``root`` is a graph of the same shape as the one drawn (the same computation at other
     inputs), whose nodes have distinct names. Each box is found by its first line, the node's
-    name and formula, and gets the new
-    value and gradient; nothing is drawn anew, so a live figure only redraws the changed texts.
+    name and formula, and gets the new value and gradient; nothing is drawn anew, so a live
+    figure only redraws the changed texts.
 
     Parameters
     ----------

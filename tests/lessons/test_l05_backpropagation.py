@@ -6,18 +6,23 @@ the library that would move a slide number fails here with a readable message; a
 lesson's one remaining helper, ``measure_cost``.
 """
 
-import numpy as np
-import pytest
+import matplotlib
 
-from nncourse.lessons import l05_backpropagation as l05
-from nnlib.activations import Identity, Sigmoid, Tanh
-from nnlib.autodiff import Value
-from nnlib.functional import sigmoid, sigmoid_prime, softmax, softmax_jacobian
-from nnlib.gradcheck import check_layer_gradients, numerical_gradient, numerical_jacobian
-from nnlib.layers import Linear
-from nnlib.losses import BCELoss, CrossEntropyLoss
-from nnlib.module import Sequential
-from nnlib.optim import SGD
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from nncourse.lessons import l05_backpropagation as l05  # noqa: E402
+from nnlib.activations import Identity, Sigmoid, Tanh  # noqa: E402
+from nnlib.autodiff import Value  # noqa: E402
+from nnlib.functional import sigmoid, sigmoid_prime, softmax, softmax_jacobian  # noqa: E402
+from nnlib.gradcheck import check_layer_gradients, numerical_gradient, numerical_jacobian  # noqa: E402
+from nnlib.layers import Linear  # noqa: E402
+from nnlib.losses import BCELoss, CrossEntropyLoss  # noqa: E402
+from nnlib.module import Sequential  # noqa: E402
+from nnlib.optim import SGD  # noqa: E402
 
 # The Karlsruhe deck's 2-3-1 example.
 X_KA = np.array([1.0, 2.0])
@@ -282,7 +287,46 @@ def test_central_differences_beat_forward_differences():
     assert errors[1e-1][1] > 3000 * errors[1e-3][1]   # central: error ~ nu^2
 
 
-# ---------------------------------------------------------------- the remaining helper
+# ---------------------------------------------------------------- the remaining helpers
+
+def e_graph(a, b):
+    av, bv = Value(a, label="a"), Value(b, label="b")
+    cv = av + bv
+    cv.label = "c"
+    dv = bv + 1
+    dv.label = "d"
+    ev = cv * dv
+    ev.label = "e"
+    ev.backward()
+    return ev
+
+
+def test_refresh_graph_writes_new_values_and_gradients_into_the_drawn_boxes():
+    from nncourse.graphs import draw_graph
+
+    ax = draw_graph(e_graph(2.0, 1.0))
+    before = len(ax.texts)
+    assert l05.refresh_graph(ax, e_graph(-1.0, 3.0)) == 6
+    boxes = {text.get_text().splitlines()[0]: text.get_text().splitlines()[1:] for text in ax.texts[:6]}
+    assert boxes["$e = c \\cdot d$"] == ["value 8", "grad 1"]      # (a + b)(b + 1) = 2 * 4
+    assert boxes["$b$"] == ["value 3", "grad 6"]                    # (b + 1) + (a + b) = 4 + 2
+    assert boxes["$a$"] == ["value -1", "grad 4"]                   # b + 1
+    assert len(ax.texts) == before                                  # nothing drawn anew
+    plt.close(ax.figure)
+
+
+def test_refresh_graph_rejects_another_graph_and_non_values():
+    from nncourse.graphs import draw_graph
+
+    ax = draw_graph(e_graph(2.0, 1.0))
+    other = Value(1.0, label="q") * 2.0
+    other.backward()
+    with pytest.raises(ValueError, match="refresh_graph: the drawing has 0 of the graph's 3 nodes"):
+        l05.refresh_graph(ax, other)
+    with pytest.raises(TypeError, match="refresh_graph: root must be a Value, got float"):
+        l05.refresh_graph(ax, 1.0)
+    plt.close(ax.figure)
+
 
 def test_measure_cost_times_both_passes():
     t = l05.measure_cost([10, 20, 3], batch_size=4, repeats=2, rng=1)
