@@ -384,3 +384,13 @@ def defined_here():
     requests = value(remote, "seen")
     assert any("defined_here" in request for request in requests)
     assert not any("_hidden_secret_name" in request for request in requests)
+
+
+def test_cells_run_as_in_jupyter_magics_and_display_included(remote):
+    run(remote, "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n"
+                "from IPython.display import display\ndisplay({'a': 1})\n%timeit -n1 -r1 sum(range(10))\n"
+                "after_magics = 1", seconds=60)
+    assert value(remote, "after_magics") == 1
+    remote.channel.deadline = time.monotonic() + 20
+    reply = remote.run_cell("exit()\nquit()\nstill_running = input()")
+    assert (reply["status"], reply["error"]["type"]) == ("error", "EOFError")
