@@ -42,6 +42,7 @@ exercises: $(STAMP)
 	$(BIN)/python scripts/make_exercises.py
 
 bench: $(STAMP)
+	$(BIN)/python bench/bench_widgets.py
 	$(BIN)/python bench/bench_mlp_digits.py
 	$(BIN)/python bench/bench_conv.py
 	$(BIN)/python bench/bench_cnn_digits.py

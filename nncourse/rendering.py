@@ -30,6 +30,7 @@ import numpy as np
 from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.image import AxesImage
+from matplotlib.spines import Spine
 from matplotlib.text import Text
 from PIL import Image as PILImage
 
@@ -78,8 +79,9 @@ class Renderer:
             return None                                   # a suptitle or figure legend changed
         redraw = {}
         for ax in self.figure.axes:
-            children = ax.get_children()
-            if ax.patch.stale or any(child.stale for child in children if isinstance(child, Axis)):
+            children = _drawn_children(ax)
+            patch_drawn = ax.axison and ax.get_frame_on()
+            if (patch_drawn and ax.patch.stale) or any(c.stale for c in children if isinstance(c, Axis)):
                 return None                               # ticks, labels or the axes' colour changed
             changed = [child for child in children if child.stale and _draws_something(child)]
             if not changed:
@@ -133,6 +135,14 @@ class Renderer:
             for artist in artists:
                 artist.draw(renderer)
         self.blits += 1
+
+
+def _drawn_children(ax):
+    """The children ``ax`` draws: without spines and axis objects when its axis is off."""
+    children = ax.get_children()
+    if ax.axison:
+        return children
+    return [c for c in children if not isinstance(c, Axis | Spine)]
 
 
 def _draws_something(artist):
