@@ -18,7 +18,7 @@ def full_draw(fig):
 
 
 def png_pixels(png):
-    return np.asarray(Image.open(io.BytesIO(png)))
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
 # ---------------------------------------------------------------- controls and readouts
