@@ -14,7 +14,6 @@ is computed in the notebook with numpy and nnlib. This module holds
 
 import matplotlib.patheffects as path_effects
 import numpy as np
-from matplotlib.gridspec import GridSpecFromSubplotSpec
 from matplotlib.patches import Circle
 
 from nncourse.lessons.l13_convolution import frame, show_grid
@@ -61,7 +60,7 @@ def draw_pooling(ax, A, kernel_size, stride, title="", cmap="Blues", fmt="{:g}",
     s = check_positive_int(stride, "draw_pooling", "stride")
     show_grid(ax, A, title, fmt=fmt, cmap=cmap)
     for r, c in winners:
-        ring = Circle((c, r), 0.36, fill=False, edgecolor="black", linewidth=1.5, zorder=4)
+        ring = Circle((c, r), 0.36, fill=False, edgecolor="black", linewidth=1.5, zorder=5)
         ring.set_path_effects([path_effects.withStroke(linewidth=4, foreground="white"), path_effects.Normal()])
         ax.add_patch(ring)
     if k > min(A.shape):
@@ -76,33 +75,14 @@ def draw_pooling(ax, A, kernel_size, stride, title="", cmap="Blues", fmt="{:g}",
             for number, (i, j) in enumerate(windows)]
 
 
-def _feature_map_block(fig, spec, first, kernels, A, P, limits, columns):
-    """Three rows (kernel, ReLU, pooled) for the filters ``first .. first + columns - 1``."""
-    grid = GridSpecFromSubplotSpec(3, columns, subplot_spec=spec, wspace=0.1, hspace=0.1)
-    k_lim, a_max = limits
-    rows = (("kernel", kernels, "RdBu_r", -k_lim, k_lim), ("ReLU", A, "viridis", 0.0, a_max),
-            ("pooled", P, "viridis", 0.0, a_max))
-    pictures = {}
-    for column, f in enumerate(range(first, min(first + columns, kernels.shape[0]))):
-        for r, (name, maps, cmap, vmin, vmax) in enumerate(rows):
-            ax = fig.add_subplot(grid[r, column])
-            pictures[name] = ax.imshow(maps[f], cmap=cmap, vmin=vmin, vmax=vmax)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if r == 0:
-                ax.set_title(f"filter {f}", fontsize=10)
-            if column == 0:
-                ax.set_ylabel(name, fontsize=10)
-    return pictures
-
-
 def draw_feature_maps(fig, image, label, kernels, A, P, columns=8):
     """The input digit on the left; for every filter its kernel, ReLU map and pooled map.
 
     Filters are laid out in blocks of ``columns``; each block has three rows (kernel,
     ReLU(conv), max-pooled). Kernels use a diverging map centred on zero (red +, blue -),
     feature maps one shared scale (``viridis``, 0 = dark) so filters can be compared; one colour
-    bar for each.
+    bar for each. Works with the course style's constrained layout (sub-figures, no manual
+    positions).
 
     Parameters
     ----------
@@ -125,19 +105,38 @@ def draw_feature_maps(fig, image, label, kernels, A, P, columns=8):
     kernels = check_array(kernels, "draw_feature_maps", shape=("F", "k", "k"), name="kernels")
     A = check_array(A, "draw_feature_maps", shape=(kernels.shape[0], "H", "W"), name="A")
     P = check_array(P, "draw_feature_maps", shape=(kernels.shape[0], "H'", "W'"), name="P")
-    blocks = -(-kernels.shape[0] // check_positive_int(columns, "draw_feature_maps", "columns"))
-    outer = fig.add_gridspec(blocks, 2, width_ratios=[1.7, columns], wspace=0.06, hspace=0.18,
-                             left=0.01, right=0.9, top=0.93, bottom=0.02)
-    image_ax = fig.add_subplot(outer[:, 0])
+    F = kernels.shape[0]
+    blocks = -(-F // check_positive_int(columns, "draw_feature_maps", "columns"))
+    left, right = fig.subfigures(1, 2, width_ratios=[1.8, columns], wspace=0.02)
+    image_ax, kernel_bar, map_bar = left.subplots(3, 1, height_ratios=[8, 0.8, 0.8])
     image_ax.imshow(image, cmap="gray_r")
     image_ax.set_title(f"input: digit {label}", fontsize=10)
-    image_ax.set_xticks([])
-    image_ax.set_yticks([])
-    limits = (np.abs(kernels).max() or 1.0, max(A.max(), P.max(), 1e-12))
-    for block in range(blocks):
-        pictures = _feature_map_block(fig, outer[block, 1], block * columns, kernels, A, P, limits, columns)
-    fig.colorbar(pictures["kernel"], cax=fig.add_axes([0.915, 0.56, 0.012, 0.34]), label="kernel weight")
-    fig.colorbar(pictures["ReLU"], cax=fig.add_axes([0.915, 0.06, 0.012, 0.34]), label="activation")
+    image_ax.set_axis_off()
+    axes = right.subplots(3 * blocks, columns)
+    k_lim = np.abs(kernels).max() or 1.0
+    a_max = max(A.max(), P.max(), 1e-12)
+    rows = (("kernel", kernels, "RdBu_r", -k_lim, k_lim), ("ReLU", A, "viridis", 0.0, a_max),
+            ("pooled", P, "viridis", 0.0, a_max))
+    pictures = {}
+    for ax in axes.flat:
+        ax.set_axis_off()
+    for f in range(F):
+        block, column = divmod(f, columns)
+        for r, (name, maps, cmap, vmin, vmax) in enumerate(rows):
+            ax = axes[3 * block + r, column]
+            ax.set_axis_on()
+            pictures[name] = ax.imshow(maps[f], cmap=cmap, vmin=vmin, vmax=vmax)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            if r == 0:
+                ax.set_title(f"filter {f}", fontsize=10)
+            if column == 0:
+                ax.set_ylabel(name, fontsize=10)
+    left.colorbar(pictures["kernel"], cax=kernel_bar, orientation="horizontal", label="kernel weight")
+    left.colorbar(pictures["ReLU"], cax=map_bar, orientation="horizontal", label="activation")
     return image_ax
 
 

@@ -179,12 +179,6 @@ def test_conv2d_backward_with_channels_sums_over_filters():
 
 # ---------------------------------------------------------------- figure helpers
 
-def test_text_color_on_dark_and_light_cells():
-    assert l13.text_color_on((0.03, 0.19, 0.42, 1.0)) == "white"  # the darkest Blues
-    assert l13.text_color_on((0.97, 0.98, 1.0, 1.0)) == "black"
-    assert l13.text_color_on((1.0, 1.0, 0.0, 1.0)) == "black"  # yellow is light
-
-
 def test_show_grid_writes_readable_numbers_and_frames_the_window():
     fig, ax = plt.subplots()
     image = l13.show_grid(ax, SAP_I, box=(1, 2, 3))
@@ -192,9 +186,25 @@ def test_show_grid_writes_readable_numbers_and_frames_the_window():
     assert [t.get_text() for t in texts[:5]] == ["3", "3", "2", "1", "0"]
     colours = {t.get_text(): t.get_color() for t in texts}
     assert colours["3"] == "white" and colours["0"] == "black"  # the darkest and the lightest cells
-    (patch,) = ax.patches
+    patch = image.frame
     assert patch.get_xy() == (1.5, 0.5) and patch.get_width() == patch.get_height() == 3
     assert patch.get_zorder() > image.get_zorder() and patch.get_path_effects()  # halo keeps it visible
+    plt.close(fig)
+
+
+def test_update_grid_and_move_frame_change_the_figure_in_place():
+    fig, ax = plt.subplots()
+    image = l13.show_grid(ax, np.zeros((3, 3)), box=(0, 0, 3), cmap="Oranges", vmax=9.0)
+    artists = len(ax.get_children())
+    l13.update_grid(image, SAP_I[:3, :3] * SAP_F)
+    l13.move_frame(image.frame, 1, 2, 3)
+    assert len(ax.get_children()) == artists  # nothing new drawn, only changed
+    assert [t.get_text() for t in image.texts[:3]] == ["0", "3", "4"]
+    assert image.texts[2].get_color() == "black" and image.frame.get_xy() == (1.5, 0.5)
+    l13.update_grid(image, np.full((3, 3), 9.0))
+    assert image.texts[0].get_color() == "white"  # the darkest colour gets white text
+    with pytest.raises(ValueError, match=r"update_grid: the grid has 9 cells, got values of shape \(2, 2\)"):
+        l13.update_grid(image, np.zeros((2, 2)))
     plt.close(fig)
 
 
@@ -212,21 +222,29 @@ def test_show_grid_centres_signed_values():
     (6, 3, 0, 2, 2, [5]),       # (6 - 3) / 2 + 1 = 2.5: the last pixel is dropped
     (8, 2, 0, 2, 4, []),
 ])
-def test_draw_output_size(n, k, p, s, out, unused):
+def test_output_size_picture(n, k, p, s, out, unused):
     starts, never = l13.window_starts(n, k, p, s)
     assert starts == [s * t for t in range(out)] and never == unused
     fig, ax = plt.subplots()
-    assert l13.draw_output_size(ax, n, k, p, s) == out
-    hatched = [patch for patch in ax.patches if patch.get_hatch()]
-    assert len(hatched) == 2 * len(unused)
-    assert f"output {out} x {out}" in ax.get_title()
+    artists = l13.output_size_figure(ax)
+    assert l13.update_output_size(artists, n, k, p, s) == out
+    cells = artists["cells"].get_array()
+    assert cells.shape == (n + 2 * p, n + 2 * p)
+    assert np.count_nonzero(cells == 2) == (2 * (n + 2 * p) - len(unused)) * len(unused)
+    assert np.count_nonzero(cells == 1) == (n - len([u for u in unused if p <= u < n + p])) ** 2
+    assert len(artists["centres"].get_xdata()) == out * out
+    assert artists["last"].get_xy() == (starts[-1] - 0.5, starts[-1] - 0.5)
+    assert f"output {out} x {out}" in artists["title"].get_text()
     plt.close(fig)
 
 
-def test_draw_output_size_explains_a_kernel_that_does_not_fit():
+def test_output_size_picture_explains_a_kernel_that_does_not_fit_and_recovers():
     fig, ax = plt.subplots()
-    assert l13.draw_output_size(ax, 4, 7, 0, 1) is None
-    assert "does not fit" in ax.texts[0].get_text()
+    artists = l13.output_size_figure(ax)
+    assert l13.update_output_size(artists, 4, 7, 0, 1) is None
+    assert "does not fit" in artists["message"].get_text() and not artists["cells"].get_visible()
+    assert l13.update_output_size(artists, 4, 3, 0, 1) == 2
+    assert artists["message"].get_text() == "" and artists["cells"].get_visible()
+    with pytest.raises(ValueError, match="update_output_size: s must be >= 1, got 0"):
+        l13.update_output_size(artists, 4, 3, 0, 0)
     plt.close(fig)
-    with pytest.raises(ValueError, match="draw_output_size: s must be >= 1, got 0"):
-        l13.draw_output_size(ax, 4, 3, 0, 0)
