@@ -14,6 +14,7 @@ parameter counts, the backward pass) is computed in the notebook with numpy and
 
 import matplotlib.patheffects as path_effects
 import numpy as np
+from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Rectangle
 
@@ -91,7 +92,7 @@ def show_grid(ax, M, title="", box=None, fmt="{:g}", cmap="Blues", vmin=None, vm
     else:
         vmin = min(finite.min(), 0.0) if vmin is None else vmin
         vmax = max(finite.max(), 1.0) if vmax is None else vmax
-    image = ax.imshow(M, cmap=cmap, vmin=vmin, vmax=vmax)
+    image = ax.imshow(M, cmap=cmap, vmin=vmin, vmax=vmax, zorder=0.6)  # above the axis: cheap to redraw
     image.fmt = fmt
     image.texts = [ax.text(c, r, "", ha="center", va="center", fontsize=fontsize)
                    for (r, c), _ in np.ndenumerate(M)]
@@ -158,19 +159,21 @@ def window_starts(n, k, p, s):
 def output_size_figure(ax):
     """Draw the (empty) picture of :func:`update_output_size` once; return its artists."""
     artists = {
-        "cells": ax.imshow(np.zeros((1, 1)), cmap=SIZE_CMAP, vmin=0, vmax=2),
+        "cells": ax.imshow(np.zeros((1, 1)), cmap=SIZE_CMAP, vmin=0, vmax=2, zorder=0.6),
         "centres": ax.plot([], [], "o", color=style.OKABE_ITO["blue"], markersize=5, zorder=4)[0],
         "first": frame(ax, 0, 0, 1),
         "last": frame(ax, 0, 0, 1, linewidth=2.0),
         "message": ax.text(0.5, 0.5, "", ha="center", va="center", transform=ax.transAxes, wrap=True),
         "title": ax.set_title("", fontsize=10),
+        "lines": ax.add_collection(LineCollection([], colors="0.3", linewidths=0.5, zorder=1)),
+        "size": None,  # the padded size shown; limits and ticks change only when it does
     }
     artists["last"].set_linestyle("--")
     ax.set_xlabel("column of the padded input")
     ax.set_ylabel("row of the padded input")
-    ax.tick_params(which="minor", length=0)
-    ax.grid(which="major", visible=False)
-    ax.grid(which="minor", color="0.3", linewidth=0.5)
+    ax.grid(False)
+    ax.set_xticks([])  # no tick labels to redraw; the title gives the numbers
+    ax.set_yticks([])
     return artists
 
 
@@ -193,7 +196,7 @@ def update_output_size(artists, n, k, p, s):
     try:
         out = conv_output_size(n, k, p, s)
     except ValueError as err:
-        for name in ("cells", "centres", "first", "last"):
+        for name in ("cells", "centres", "first", "last", "lines"):
             artists[name].set_visible(False)
         artists["message"].set_text(str(err).replace(": ", ":\n", 1))
         artists["title"].set_text("")
@@ -211,16 +214,17 @@ def update_output_size(artists, n, k, p, s):
     artists["centres"].set_data(cx.ravel(), cy.ravel())
     move_frame(artists["first"], starts[0], starts[0], k)
     move_frame(artists["last"], starts[-1], starts[-1], k)
-    for name in ("cells", "centres", "first", "last"):
+    for name in ("cells", "centres", "first", "last", "lines"):
         artists[name].set_visible(True)
     artists["message"].set_text("")
     exact = (n - k + 2 * p) / s + 1
     artists["title"].set_text(f"output {out} x {out}:  ({n} - {k} + 2*{p}) / {s} + 1 = {exact:g}"
                               + ("" if exact == out else f" -> {out}"))
-    ax.set_xticks(range(P))
-    ax.set_yticks(range(P))
-    ax.set_xticks(np.arange(-0.5, P), minor=True)
-    ax.set_yticks(np.arange(-0.5, P), minor=True)
-    ax.set_xlim(-0.6, P - 0.4)
-    ax.set_ylim(P - 0.4, -0.6)
+    if artists["size"] != P:  # new limits cost a full redraw: only when the size changes
+        edges = np.arange(-0.5, P)
+        artists["lines"].set_segments([[(e, -0.5), (e, P - 0.5)] for e in edges]
+                                      + [[(-0.5, e), (P - 0.5, e)] for e in edges])  # cell borders
+        ax.set_xlim(-0.6, P - 0.4)
+        ax.set_ylim(P - 0.4, -0.6)
+        artists["size"] = P
     return out
