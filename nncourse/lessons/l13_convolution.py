@@ -166,7 +166,7 @@ def output_size_figure(ax):
         "message": ax.text(0.5, 0.5, "", ha="center", va="center", transform=ax.transAxes, wrap=True),
         "title": ax.set_title("", fontsize=10),
         "lines": ax.add_collection(LineCollection([], colors="0.3", linewidths=0.5, zorder=1)),
-        "size": None,  # the padded size shown; limits and ticks change only when it does
+        "size": None,  # the padded size shown; the limits change only when it does
     }
     artists["last"].set_linestyle("--")
     ax.set_xlabel("column of the padded input")
