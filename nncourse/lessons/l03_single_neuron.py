@@ -7,6 +7,7 @@ loss surface ``L(w, b)``.
 """
 
 import numpy as np
+from matplotlib.ticker import FuncFormatter, LogFormatter
 
 from nnlib.validation import as_rng, check_array, check_positive, check_positive_int
 
@@ -115,20 +116,43 @@ def loss_surface(x, y, w_range=(-2.0, 6.0), b_range=(-5.0, 3.0), num=61):
     return w_grid, b_grid, np.mean((A - y) ** 2, axis=2)  # (num, num)
 
 
-# Path styles, drawn in this order so the smooth batch path ends up on top of the noisy ones.
-_PATH_STYLES = (
+PATH_STYLES = (
     {"color": "#0072B2", "marker": "o", "linestyle": "-", "linewidth": 2.0, "markersize": 4},
-    {"color": "#E69F00", "marker": "s", "linestyle": "--", "linewidth": 1.2, "markersize": 3},
-    {"color": "#CC79A7", "marker": ".", "linestyle": ":", "linewidth": 0.9, "markersize": 3},
+    {"color": "#D55E00", "marker": "s", "linestyle": "--", "linewidth": 1.3, "markersize": 3},
+    {"color": "#CC79A7", "marker": ".", "linestyle": ":", "linewidth": 1.0, "markersize": 3},
 )
+"""Colour, marker and line style of the first, second and third path (batch, mini-batch, stochastic).
+
+None of them is green (the loss contours are grey) and each has its own marker and line style, so
+the paths are told apart without colour. Use them for the loss curves of the same runs too."""
+
+
+def log_ticks(ax, axis="y"):
+    """Plain tick labels on a logarithmic axis: 10, 100, 1000 (20, 30, 40 when it spans less than
+    a decade and a bit) instead of matplotlib's 4x10^1.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots(); _ = ax.semilogy([0, 1], [20.0, 45.0])
+    >>> log_ticks(ax)
+    >>> ax.yaxis.get_major_formatter()(1000.0), ax.yaxis.get_minor_formatter()(40.0)
+    ('1000', '40')
+    """
+    if axis not in ("x", "y"):
+        raise ValueError(f"log_ticks: axis must be 'x' or 'y', got {axis!r}")
+    target = getattr(ax, f"{axis}axis")
+    target.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    target.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(1.2, 0.5)))
 
 
 def plot_paths(ax, w_grid, b_grid, L, paths, legend=True):
     """Grey contours of ``L(w, b)`` with one or more gradient-descent paths on top.
 
     Paths are drawn in reverse order of ``paths`` (the first one last, on top), each with its
-    own colour, marker and line style; the start is marked with a black cross and the minimum
-    of the grid with a star.
+    own colour, marker and line style (:data:`PATH_STYLES`); the start is marked with a black
+    cross and the minimum of the grid with a star. A live figure moves a path with
+    :func:`set_path`.
 
     Parameters
     ----------
@@ -152,17 +176,16 @@ def plot_paths(ax, w_grid, b_grid, L, paths, legend=True):
     >>> [line.get_label() for line in lines]
     ['batch']
     """
-    if not 1 <= len(paths) <= len(_PATH_STYLES):
-        raise ValueError(f"plot_paths: paths must hold 1 to {len(_PATH_STYLES)} paths, got {len(paths)}")
+    if not 1 <= len(paths) <= len(PATH_STYLES):
+        raise ValueError(f"plot_paths: paths must hold 1 to {len(PATH_STYLES)} paths, got {len(paths)}")
     levels = np.geomspace(L.min() + 0.05, L.max(), 15)
     ax.contour(w_grid, b_grid, L, levels=levels, colors="0.75", linewidths=0.8)
     i, j = np.unravel_index(np.argmin(L), L.shape)
-    ax.plot(w_grid[j], b_grid[i], "*", color="k", markersize=10, label="minimum", zorder=4)
+    ax.plot(w_grid[j], b_grid[i], "*", color="k", markersize=11, label="minimum", zorder=4)
     lines = []
-    for (label, path), style in reversed(list(zip(paths.items(), _PATH_STYLES))):
-        path = np.asarray(path, dtype=float)
-        inside = np.all(np.abs(path) < 1e3, axis=1)  # diverging paths leave the picture
-        (line,) = ax.plot(path[inside, 0], path[inside, 1], label=label, **style)
+    for (label, path), style in reversed(list(zip(paths.items(), PATH_STYLES))):
+        (line,) = ax.plot([], [], label=label, zorder=3, **style)
+        set_path(line, path)
         lines.append(line)
     first = np.asarray(next(iter(paths.values())), dtype=float)[0]
     ax.plot(*first, "x", color="k", markersize=8, markeredgewidth=2, label="start", zorder=4)
@@ -173,3 +196,19 @@ def plot_paths(ax, w_grid, b_grid, L, paths, legend=True):
     if legend:
         ax.legend(fontsize=8, loc="upper right")
     return lines[::-1]
+
+
+def set_path(line, path):
+    """Show a path of ``(w, b)`` points on a line of :func:`plot_paths` (points far outside dropped).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> (line,) = Figure().subplots().plot([], [])
+    >>> set_path(line, np.array([[0.0, 1.0], [1e9, 0.0], [0.5, 0.5]]))
+    >>> line.get_xydata().tolist()
+    [[0.0, 1.0], [0.5, 0.5]]
+    """
+    path = np.asarray(path, dtype=float)  # (U + 1, 2)
+    inside = np.all(np.abs(path) < 1e3, axis=1)  # diverging paths leave the picture
+    line.set_data(path[inside, 0], path[inside, 1])

@@ -58,7 +58,7 @@ def make_disc_and_ring(n=300, inner=0.5, outer=0.7, rng=0):
     return X, y.astype(np.int64)
 
 
-def train_full_batch(net, loss, X, target, lr, epochs):
+def train_full_batch(net, loss, X, target, lr, epochs, progress=None):
     """Adam on the whole data set at once (no mini-batches); the loss before and after each step.
 
     Each step is ``zero_grad``, forward, ``loss``, backward, ``step``, as in lesson 03's loop
@@ -77,6 +77,9 @@ def train_full_batch(net, loss, X, target, lr, epochs):
         Adam's learning rate.
     epochs : int
         Number of steps.
+    progress : callable, optional
+        Called as ``progress(fraction_done)`` about a hundred times during training (a Run
+        button's progress bar).
 
     Returns
     -------
@@ -94,17 +97,20 @@ def train_full_batch(net, loss, X, target, lr, epochs):
     lr = check_positive(lr, "train_full_batch", "lr")
     epochs = check_positive_int(epochs, "train_full_batch", "epochs")
     opt = Adam(net.parameters(), lr=lr)
+    every = max(1, epochs // 100)
     history = [float(loss(net(X), target))]
-    for _ in range(epochs):
+    for epoch in range(1, epochs + 1):
         opt.zero_grad()
         loss(net(X), target)
         net.backward(loss.backward())
         opt.step()
         history.append(float(loss(net(X), target)))
+        if progress is not None and (epoch % every == 0 or epoch == epochs):
+            progress(epoch / epochs)
     return np.array(history)
 
 
-def fit_one_hidden_layer(f, n_hidden, epochs=1000, lr=0.05, n_points=100, rng=0):
+def fit_one_hidden_layer(f, n_hidden, epochs=1000, lr=0.05, n_points=100, rng=0, progress=None):
     """Fit ``Linear(1, H) -> Sigmoid -> Linear(H, 1)`` to ``f`` on [0, 1] by gradient descent.
 
     Full-batch Adam on the mean squared error over ``n_points`` evenly spaced inputs.
@@ -126,6 +132,8 @@ def fit_one_hidden_layer(f, n_hidden, epochs=1000, lr=0.05, n_points=100, rng=0)
         Training inputs on [0, 1].
     rng : None, int or numpy.random.Generator
         Seed of the initial weights.
+    progress : callable, optional
+        Passed to :func:`train_full_batch`.
 
     Returns
     -------
@@ -150,5 +158,5 @@ def fit_one_hidden_layer(f, n_hidden, epochs=1000, lr=0.05, n_points=100, rng=0)
     hidden.b[...] = -slopes * centres  # (H,)
     output = Linear(n_hidden, 1, rng=rng)
     net = Sequential(hidden, Sigmoid(), output)
-    history = train_full_batch(net, MSELoss(), x, t, lr, epochs)
+    history = train_full_batch(net, MSELoss(), x, t, lr, epochs, progress=progress)
     return {"net": net, "x": x, "loss": history}

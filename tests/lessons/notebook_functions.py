@@ -9,6 +9,7 @@ import ast
 import json
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -30,7 +31,8 @@ def notebook_function(notebook, name, **globals_):
     """
     cells = code_cells(notebook)
     namespace = {}
-    with np.printoptions():  # the imports cell sets numpy's print options; keep that local
+    # the imports cell sets numpy's print options and the figure style: keep both local to it
+    with np.printoptions(), matplotlib.rc_context():
         exec(compile(cells[0], f"{notebook}, first cell", "exec"), namespace)
     namespace.update(globals_)
     for source in cells:

@@ -5,7 +5,16 @@ import pytest
 from matplotlib.figure import Figure
 from notebook_functions import notebook_function
 
-from nncourse.lessons.l02_perceptron import B_STAR, W_STAR, draw_update, make_margin_data
+from nncourse import widgets
+from nncourse.lessons.l02_perceptron import (
+    B_STAR,
+    W_STAR,
+    MarginPicture,
+    UpdatePicture,
+    half_plane,
+    line_in_box,
+    make_margin_data,
+)
 from nnlib.datasets import load_digits, make_blobs, make_xor
 from nnlib.perceptron import Perceptron, margin, sign
 from nnlib.threshold import threshold_unit
@@ -52,31 +61,89 @@ def test_margin_data_errors():
         make_margin_data(0.1, n_samples=0)
 
 
-# --- the update figure -------------------------------------------------------------------
+# --- the pictures ------------------------------------------------------------------------
 
 
-def test_draw_update_shows_w_perpendicular_to_the_boundary(toy):
+def test_line_in_box_clips_to_the_square():
+    np.testing.assert_allclose(line_in_box([1.0, 1.0], 0.0, (-1.0, 1.0)), [[1.0, -1.0], [-1.0, 1.0]], atol=1e-12)
+    assert line_in_box([0.0, 1.0], -1.5, (-1.0, 1.0)) is None  # x2 = 1.5 misses the square
+
+
+@pytest.mark.parametrize("w, b", [([1.0, -2.0], 0.25), ([0.3, 0.0], -0.1), ([-1.0, 1.0], 3.0)])
+def test_half_planes_split_the_square(w, b):
+    lim = (-1.0, 1.0)
+    plus, minus = half_plane(w, b, lim, 1), half_plane(w, b, lim, -1)
+
+    def area(corners):
+        if len(corners) < 3:
+            return 0.0
+        x, y = corners.T
+        return 0.5 * abs(x @ np.roll(y, 1) - y @ np.roll(x, 1))
+
+    assert area(plus) + area(minus) == pytest.approx(4.0)
+    assert np.all(np.asarray(w) @ plus.T + b >= -1e-12) and np.all(np.asarray(w) @ minus.T + b <= 1e-12)
+
+
+def test_update_picture_shows_w_perpendicular_to_the_boundary(toy):
     X, y = toy
     model = Perceptron().fit(X, y)
     ax = Figure().subplots()
-    draw_update(ax, model, model.n_updates, X, y)
-    assert ax.get_aspect() == 1.0  # equal aspect: right angles look right
-    after = [line for line in ax.get_lines() if line.get_label() == "after"][0]
-    (x0, y0), (x1, y1) = after.get_xydata()
-    arrow = [a for a in ax.texts if a.arrow_patch is not None][0]
-    direction = np.subtract(arrow.xy, arrow.xyann)  # tip minus tail
-    assert abs(direction @ [x1 - x0, y1 - y0]) < 1e-9  # w is perpendicular to the line
-    assert direction @ model.w > 0  # and points along w
+    picture = UpdatePicture(ax, model, X, y)
+    for k in range(1, model.n_updates + 1):
+        picture.show(k)
+        w = model.trace[k - 1].w_after
+        assert ax.get_aspect() == 1.0  # equal aspect: right angles look right
+        (x0, y0), (x1, y1) = picture.after.get_xydata()
+        direction = np.subtract(picture.arrow.xy, picture.arrow.xyann)  # tip minus tail
+        assert abs(direction @ [x1 - x0, y1 - y0]) < 1e-9  # w is perpendicular to the line
+        assert direction @ w > 0  # and points along w
+        np.testing.assert_array_equal(picture.ring.get_offsets()[0], model.trace[k - 1].x)
 
 
-def test_draw_update_start_and_errors(toy):
+def test_update_picture_legend_is_off_the_data(toy):
+    X, y = toy
+    fig = Figure()
+    ax = fig.subplots()
+    UpdatePicture(ax, Perceptron().fit(X, y), X, y)
+    assert ax.get_legend() is None and len(fig.legends) == 1
+
+
+def test_update_picture_start_and_errors(toy):
     X, y = toy
     model = Perceptron().fit(X, y)
-    ax = Figure().subplots()
-    draw_update(ax, model, 0, X, y)
-    assert ax.get_title().startswith("start")
-    with pytest.raises(ValueError, match=r"draw_update: k must be an int in \[0, 14\], got 15"):
-        draw_update(ax, model, 15, X, y)
+    picture = UpdatePicture(Figure().subplots(), model, X, y)
+    assert picture.show(0).startswith("start")
+    assert not picture.arrow.get_visible()
+    with pytest.raises(ValueError, match=r"UpdatePicture: k must be an int in \[0, 14\], got 15"):
+        picture.show(15)
+
+
+def test_update_player_frames_redraw_only_the_changed_artists(toy):
+    X, y = toy
+    model = Perceptron().fit(X, y)
+    fig, ax = widgets.subplots(figsize=(6.4, 4.4))
+    picture = UpdatePicture(ax, model, X, y)
+    player = widgets.live(fig, lambda k=1: picture.show(k), k=widgets.slider(1, 0, model.n_updates))
+    for k in range(2, 8):
+        player.set(k=k)
+    assert player.renderer.full_draws == 1 and player.renderer.blits >= 6
+
+
+def test_margin_picture_shows_requested_and_measured_margin():
+    fig, axes = widgets.subplots(1, 2, figsize=(9.4, 4.6))
+    picture = MarginPicture(axes)
+    count_updates = notebook_function(NOTEBOOK, "count_updates")
+    titles = []
+    for gamma in (0.10, 0.11):
+        run = count_updates(gamma)
+        picture.show(run)
+        titles.append(axes[0].get_title())
+        norm_u = np.linalg.norm(np.append(W_STAR, B_STAR))
+        for line in picture.band:  # the band lines are at distance gamma from u*
+            d = (line.get_xydata() @ W_STAR + B_STAR) / norm_u
+            np.testing.assert_allclose(np.abs(d), gamma, rtol=1e-9)
+    assert titles == ["requested $\\gamma$ = 0.10, margin of $u_*$ = 0.100",
+                      "requested $\\gamma$ = 0.11, margin of $u_*$ = 0.110"]
 
 
 # --- the notebook's code -----------------------------------------------------------------

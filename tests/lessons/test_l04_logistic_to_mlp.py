@@ -136,3 +136,11 @@ def test_forward_pass_by_hand_matches_sequential():
     Z2 = A1 @ output.W.T + output.b
     A2 = np.exp(Z2) / np.exp(Z2).sum(axis=1, keepdims=True)
     np.testing.assert_allclose(Sequential(hidden, Sigmoid(), output, Softmax())(A0), A2, rtol=1e-12)
+
+
+def test_train_full_batch_reports_progress_up_to_one():
+    fractions = []
+    net = Sequential(Linear(1, 1, rng=0))
+    x = np.array([[0.0], [1.0]])
+    train_full_batch(net, MSELoss(), x, x, lr=0.1, epochs=250, progress=fractions.append)
+    assert 90 <= len(fractions) <= 260 and fractions[-1] == 1.0 and fractions == sorted(fractions)
