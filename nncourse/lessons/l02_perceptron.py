@@ -158,12 +158,32 @@ def _set_regions(patches, w, b, lim):
         patch.set_xy(corners if len(corners) else np.zeros((1, 2)))
 
 
+def _arrow_inside(segment, w, lim, length):
+    """Tail and tip of an arrow along ``w``, perpendicular to ``segment``, inside the square.
+
+    The arrow starts on the boundary (tails from the middle of the segment outwards, then shorter
+    arrows); where the +1 side has no room it ends on the boundary instead. None if nothing fits.
+    """
+    normal = np.asarray(w, dtype=float) / np.linalg.norm(w)  # (2,)
+    low, high = lim[0] + 0.03, lim[1] - 0.03
+    for start_on_line in (True, False):
+        for scale in (1.0, 0.6, 0.35):
+            for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9):
+                on_line = segment[0] + t * (segment[1] - segment[0])  # (2,)
+                step = scale * length * normal  # (2,)
+                tail, tip = (on_line, on_line + step) if start_on_line else (on_line - step, on_line)
+                if np.all((tail >= low) & (tail <= high) & (tip >= low) & (tip <= high)):
+                    return tail, tip
+    return None
+
+
 class UpdatePicture:
     """The perceptron after its first ``k`` updates, drawn once and changed in place by :meth:`show`.
 
     Shows the two half-planes after the update, the boundary before it (dashed) and after it
-    (solid), ``w`` as an arrow from the middle of the visible boundary (perpendicular to it: the
-    axes have equal aspect), and rings the example that caused the update. Class colours and
+    (solid), ``w`` as an arrow that starts (or, near the edge, ends) on the visible boundary and
+    stays inside the axes (perpendicular to the boundary: the axes have equal aspect), and rings
+    the example that caused the update. Class colours and
     markers are the course's; the legend sits beside the axes, off the data.
 
     Parameters
@@ -199,7 +219,7 @@ class UpdatePicture:
         (self.before,) = ax.plot([], [], linestyle="--", color="0.35", linewidth=1.6, zorder=2.7,
                                  label="boundary before")
         (self.after,) = ax.plot([], [], color="k", linewidth=2.2, zorder=2.8, label="boundary after")
-        self.arrow = ax.annotate("", xy=(0.0, 0.0), xytext=(0.0, 0.0), annotation_clip=False, zorder=3.5,
+        self.arrow = ax.annotate("", xy=(9.0, 9.0), xytext=(9.0, 9.0), annotation_clip=True, zorder=3.5,
                                  arrowprops={"arrowstyle": "-|>", "color": "k", "linewidth": 2.2,
                                              "mutation_scale": 18})
         self.ring = ax.scatter([], [], s=320, facecolors="none", edgecolors="k", linewidths=2.0, zorder=4,
@@ -233,11 +253,12 @@ class UpdatePicture:
         self._set_line(self.after, w, b)
         self._set_line(self.before, *(step.w_before, step.b_before) if step else (np.zeros(2), 0.0))
         segment = line_in_box(w, b, self.lim) if np.any(w != 0) else None
-        self.arrow.set_visible(segment is not None)
-        if segment is not None:
-            tail = segment.mean(axis=0)  # (2,) middle of the visible boundary
-            self.arrow.xyann = tuple(tail)
-            self.arrow.xy = tuple(tail + self.arrow_length * w / np.linalg.norm(w))
+        tail_tip = None if segment is None else _arrow_inside(segment, w, self.lim, self.arrow_length)
+        # an arrow whose tip lies outside the axes is not drawn (annotation_clip): no visibility
+        # change, so the frame stays a cheap redraw of the changed artists
+        tail, tip = tail_tip if tail_tip is not None else ((9.0, 9.0), (9.0, 9.0))
+        self.arrow.xyann = tuple(tail)
+        self.arrow.xy = tuple(tip)
         self.ring.set_offsets(np.reshape(step.x, (1, 2)) if step else np.empty((0, 2)))
         if step is None:
             self.ax.set_title(f"start: w = 0, b = {b:g} (everything +1)")
@@ -257,7 +278,8 @@ class MarginPicture:
     Left: the data, the separator ``u*`` (dotted) with the band of the requested margin around it
     (points may not enter it), and the boundary the perceptron learned (solid, regions shaded).
     Right: the number of updates of every presentation order against Novikoff's bound, on fixed
-    logarithmic axes so that moving a slider never rescales them.
+    logarithmic axes so that moving a slider never rescales them. Titles are plain text and the
+    legend sits below both axes, so a new frame redraws only what changed.
 
     Parameters
     ----------
@@ -283,7 +305,6 @@ class MarginPicture:
         left.set_aspect("equal")
         left.set_xlabel("$x_1$")
         left.set_ylabel("$x_2$")
-        left.figure.legend(handles=left.get_legend_handles_labels()[0][2:], loc="outside lower center", ncol=3)
         (self.updates,) = right.plot([], [], "o", color=LINE_COLORS[0], zorder=3, label="updates of each order")
         self.bound = right.axhline(1.0, color=LINE_COLORS[1], linestyle="--", zorder=2.7,
                                    label=r"bound $(R/\gamma)^2$")
@@ -293,7 +314,8 @@ class MarginPicture:
         right.set_xlabel("order (1 = data order, others shuffled)")
         right.set_ylabel("number of updates")
         right.xaxis.get_major_locator().set_params(integer=True)
-        right.legend(loc="upper right")
+        handles = left.get_legend_handles_labels()[0][2:] + right.get_legend_handles_labels()[0]
+        left.figure.legend(handles=handles, loc="outside lower center", ncol=5)  # off the changing axes
         self.left, self.right = left, right
 
     def show(self, run):
@@ -310,8 +332,7 @@ class MarginPicture:
         segment = line_in_box(model.w, model.b, self.lim)
         self.learned.set_data(*(segment.T if segment is not None else ([], [])))
         _set_regions(self.regions, model.w, model.b, self.lim)
-        self.left.set_title(f"requested $\\gamma$ = {run['gamma_req']:.2f}, "
-                            f"margin of $u_*$ = {run['gamma']:.3f}")
+        self.left.set_title(f"requested γ = {run['gamma_req']:.2f}, margin of u* = {run['gamma']:.3f}")
         orders = np.arange(1, len(run["updates"]) + 1)
         self.updates.set_data(orders, run["updates"])
         self.bound.set_ydata([run["bound"], run["bound"]])
