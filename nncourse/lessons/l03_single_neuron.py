@@ -194,7 +194,7 @@ def plot_paths(ax, w_grid, b_grid, L, paths, legend=True):
     ax.set_xlabel("weight $w$")
     ax.set_ylabel("bias $b$")
     if legend:
-        ax.legend(fontsize=8, loc="upper right")
+        ax.legend(loc="upper right")
     return lines[::-1]
 
 
