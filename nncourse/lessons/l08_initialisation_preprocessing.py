@@ -17,6 +17,7 @@ notebook shows with nnlib's ``Linear`` layers, activations, losses, optimisers a
 """
 
 import numpy as np
+from matplotlib import colormaps as mpl_colormaps
 
 from nnlib import init as initializers
 from nnlib.activations import ReLU, Sigmoid, Tanh
@@ -525,3 +526,124 @@ def digits_preprocessing_demo(preprocessing="standardised", epochs=5, lr=0.1, hi
     test_loss, test_acc = evaluate(model, loss_fn, X_test, y_test)
     return {"history": history, "test_loss": test_loss, "test_acc": test_acc,
             "first_layer_saturated": saturated}
+
+
+# ---------------------------------------------------------------- figures and the digits experiment
+
+
+def draw_layer_histograms(ax, layers, edges, positive_only=False):
+    """Stack one histogram per layer on ``ax``: layer 1 at the bottom, each row labelled with its std.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    layers : sequence of ndarray
+        The activations of each layer (any shape); values outside ``edges`` count in the end bins.
+    edges : ndarray, shape (bins + 1,)
+        Bin edges, the same for every layer.
+    positive_only : bool
+        Bin only the positive values (ReLU: the exact zeros would dwarf the rest); the bars are
+        then shares of *all* values of the layer, so a row holds ``1 - share of zeros``.
+
+    Returns
+    -------
+    list of matplotlib.collections.PolyCollection
+        One filled histogram per layer.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> rows = draw_layer_histograms(ax, [np.zeros(5), np.ones(5)], edges=np.linspace(-1, 1, 5))
+    >>> len(rows), [t.get_text() for t in ax.get_yticklabels()]
+    (2, ['layer 1', 'layer 2'])
+    """
+    edges = check_array(edges, "draw_layer_histograms", shape=("B",), name="edges")
+    centres = 0.5 * (edges[1:] + edges[:-1])  # (bins,)
+    shares = []
+    for A in layers:
+        A = np.asarray(A, dtype=np.float64).ravel()
+        shown = A[A > 0] if positive_only else A
+        counts, _ = np.histogram(np.clip(shown, edges[0], edges[-1]), bins=edges)  # (bins,)
+        shares.append(counts / A.size)
+    top = max(float(np.max(shares)), 1e-12)
+    colors = mpl_colormaps["viridis"](np.linspace(0.0, 0.85, len(layers)))
+    rows = []
+    for l, (share, A) in enumerate(zip(shares, layers)):
+        rows.append(ax.fill_between(centres, l, l + 0.9 * share / top, step="mid", color=colors[l], alpha=0.9))
+        ax.text(edges[-1], l + 0.3, f" std {np.std(A):.3f}", fontsize=10, va="center")
+    ax.set_yticks(np.arange(len(layers)) + 0.3, [f"layer {l + 1}" for l in range(len(layers))])
+    ax.set_xlim(edges[0], edges[-1] + 0.55 * (edges[-1] - edges[0]))
+    ax.set_xlabel("activation $a$")
+    return rows
+
+
+def draw_bowl_path(ax, X, y, path, resolution=80):
+    r"""Contours of the MSE :math:`\frac1N\lVert X\mathbf w - \mathbf y\rVert^2` of a bias-free linear unit, and a path.
+
+    The window is centred on the least-squares minimum (a star) and wide enough for the path.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    X : ndarray, shape (N, 2)
+    y : ndarray, shape (N,)
+    path : ndarray, shape (T, 2)
+        Weights after each step (row 0 is the start).
+    resolution : int
+        Grid points per axis.
+
+    Returns
+    -------
+    matplotlib.lines.Line2D
+        The path.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0]]); y = np.array([1.0, 1.0])
+    >>> line = draw_bowl_path(ax, X, y, np.array([[0.0, 0.0], [1.0, 1.0]]))
+    >>> line.get_xydata().tolist()
+    [[0.0, 0.0], [1.0, 1.0]]
+    """
+    X = check_array(X, "draw_bowl_path", shape=("N", 2), name="X")
+    y = check_array(y, "draw_bowl_path", shape=(X.shape[0],), name="y")
+    path = check_array(path, "draw_bowl_path", shape=("T", 2), name="path")
+    w_star = np.linalg.lstsq(X, y, rcond=None)[0]  # (2,)
+    span = max(2.0, 1.15 * float(np.abs(path - w_star).max()))
+    w1 = np.linspace(w_star[0] - span, w_star[0] + span, resolution)  # (R,)
+    w2 = np.linspace(w_star[1] - span, w_star[1] + span, resolution)  # (R,)
+    W1, W2 = np.meshgrid(w1, w2)  # (R, R)
+    L = np.mean((W1[..., None] * X[:, 0] + W2[..., None] * X[:, 1] - y) ** 2, axis=-1)  # (R, R)
+    ax.contour(W1, W2, L, levels=np.geomspace(L.min() + 1e-3, L.max(), 20), cmap="viridis", linewidths=0.8)
+    (line,) = ax.plot(path[:, 0], path[:, 1], "o-", color="#D55E00", markersize=2.5, linewidth=1)
+    ax.plot(*w_star, "k*", markersize=10)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel("$w_1$")
+    ax.set_ylabel("$w_2$")
+    return line
+
+
+def train_digits(X_train, y_train, X_test, y_test, lr=0.1, epochs=5, hidden=32, rng=0):
+    """Train a 64-``hidden``-10 tanh network on (preprocessed) digits with SGD and report it.
+
+    Xavier weights and the batch order come from ``rng``, so runs with the same seed differ only in
+    the inputs; mini-batches of 32, cross-entropy, ``nnlib.training.fit``.
+
+    Returns
+    -------
+    dict
+        ``history`` (``nnlib.training.History``), ``test_loss``, ``test_acc`` and
+        ``saturated_at_start``: share of hidden tanh outputs with ``|a| > 0.99`` on the test set
+        before training.
+    """
+    epochs = check_positive_int(epochs, "train_digits", "epochs")
+    generator = as_rng(rng)
+    model = Sequential(Linear(X_train.shape[1], hidden, rng=generator), Tanh(), Linear(hidden, 10, rng=generator))
+    saturated = float(np.mean(np.abs(model.layers[1](model.layers[0](X_test))) > 0.99))
+    loss_fn = CrossEntropyLoss()
+    history = fit(model, loss_fn, SGD(model.parameters(), lr=lr), X_train, y_train, epochs=epochs,
+                  batch_size=32, rng=generator, verbose=False)
+    test_loss, test_acc = evaluate(model, loss_fn, X_test, y_test)
+    return {"history": history, "test_loss": test_loss, "test_acc": test_acc, "saturated_at_start": saturated}
