@@ -181,13 +181,15 @@ def draw_surface(ax, surface, xlim=None, ylim=None, resolution=150, levels=25):
 
     Returns
     -------
-    matplotlib.contour.QuadContourSet
+    contours : matplotlib.contour.QuadContourSet
+    minimum : matplotlib.lines.Line2D
+        The star (hide both with ``set_visible(False)`` to switch surfaces in a live figure).
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
     >>> ax = Figure().subplots()
-    >>> cs = draw_surface(ax, "rosenbrock", resolution=20)
+    >>> contours, minimum = draw_surface(ax, "rosenbrock", resolution=20)
     >>> [float(v) for v in ax.get_xlim()], ax.get_xlabel()
     ([-2.0, 2.0], '$w_1$')
     """
@@ -198,12 +200,12 @@ def draw_surface(ax, surface, xlim=None, ylim=None, resolution=150, levels=25):
     L = spec["loss"](W1, W2)  # (R, R)
     spaced = np.geomspace(max(L.min(), 1e-2), L.max(), levels) if spec["log"] else levels
     contours = ax.contour(W1, W2, L, levels=spaced, cmap="viridis", linewidths=0.7, alpha=0.8)
-    ax.plot(*spec["minimum"], "k*", markersize=10)
+    (minimum,) = ax.plot(*spec["minimum"], "k*", markersize=10)
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
     ax.set_xlabel("$w_1$")
     ax.set_ylabel("$w_2$")
-    return contours
+    return contours, minimum
 
 
 def draw_path(ax, path, color="#D55E00", label=None, markersize=2.5):
@@ -223,7 +225,8 @@ def draw_path(ax, path, color="#D55E00", label=None, markersize=2.5):
 # ---------------------------------------------------------------- digits
 
 
-def train_digits(make_optimizer, data, epochs=5, hidden=32, batch_size=32, make_scheduler=None, rng=0):
+def train_digits(make_optimizer, data, epochs=5, hidden=32, batch_size=32, make_scheduler=None, rng=0,
+                 progress=None):
     """Train a 64-``hidden``-10 ReLU network on the digits with the optimiser ``make_optimizer`` returns.
 
     He weights and the batch order come from ``rng``, so runs with the same seed start from the
@@ -242,6 +245,8 @@ def train_digits(make_optimizer, data, epochs=5, hidden=32, batch_size=32, make_
         its ``step()`` is called after every epoch.
     rng : None, int or numpy.random.Generator
         Seed of the weights and batches.
+    progress : callable, optional
+        Called as ``progress(fraction_done)`` after every epoch (a Run button's progress bar).
 
     Returns
     -------
@@ -255,7 +260,7 @@ def train_digits(make_optimizer, data, epochs=5, hidden=32, batch_size=32, make_
     model = Sequential(Linear(X_train.shape[1], hidden, init="he", rng=generator), ReLU(),
                        Linear(hidden, 10, init="he", rng=generator))
     opt = make_optimizer(model.parameters())
-    rates = _EpochRates(opt, None if make_scheduler is None else make_scheduler(opt))
+    rates = _EpochRates(opt, None if make_scheduler is None else make_scheduler(opt), epochs, progress)
     loss_fn = CrossEntropyLoss()
     history = fit(model, loss_fn, opt, X_train, y_train, epochs=epochs, batch_size=batch_size,
                   X_val=X_test, y_val=y_test, rng=generator, scheduler=rates, verbose=False)
@@ -266,10 +271,14 @@ def train_digits(make_optimizer, data, epochs=5, hidden=32, batch_size=32, make_
 class _EpochRates:
     """What ``fit`` calls after every epoch: notes the rate the epoch used, then steps the real schedule."""
 
-    def __init__(self, optimizer, scheduler):
-        self.optimizer, self.scheduler, self.lrs = optimizer, scheduler, []
+    def __init__(self, optimizer, scheduler, epochs, progress):
+        self.optimizer, self.scheduler = optimizer, scheduler
+        self.epochs, self.progress = epochs, progress
+        self.lrs = []
 
     def step(self):
         self.lrs.append(self.optimizer.lr)
         if self.scheduler is not None:
             self.scheduler.step()
+        if self.progress is not None:
+            self.progress(len(self.lrs) / self.epochs)
