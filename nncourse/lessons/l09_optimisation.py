@@ -74,14 +74,17 @@ def plateau(w1, w2):
     r"""A flat plateau around a narrow well: :math:`L = 1 - e^{-(w_1^2 + 4 w_2^2)/2}`.
 
     Far from the origin the loss is almost 1 and the gradient almost 0: plain gradient
-    descent barely moves.
+    descent barely moves. Computed as ``-expm1(-x)``, which keeps the tiny losses near the
+    minimum exact (``1 - exp(-x)`` would round them to multiples of 1.1e-16).
 
     Examples
     --------
     >>> float(plateau(0.0, 0.0)), round(float(plateau(3.5, 0.8)), 4)
     (0.0, 0.9994)
+    >>> round(float(plateau(1e-8, 0.0)) / 5e-17, 6)   # (1e-8)^2 / 2, not rounded to 0
+    1.0
     """
-    return 1.0 - np.exp(-(w1 ** 2 + 4.0 * w2 ** 2) / 2.0)
+    return -np.expm1(-(w1 ** 2 + 4.0 * w2 ** 2) / 2.0)
 
 
 def plateau_grad(w):
