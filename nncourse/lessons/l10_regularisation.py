@@ -196,7 +196,8 @@ def sample_size_curve(sizes, width=100, n_test=500, seeds=3, split_rng=0):
 
 # ---------------------------------------------------------------- L1 and L2 penalties
 
-def train_penalised(penalty=None, lam=0.01, epochs=30, lr=0.1, batch_size=32, n_train=300, rng=0):
+def train_penalised(penalty=None, lam=0.01, epochs=30, lr=0.1, batch_size=32, n_train=300, rng=0,
+                    progress=None):
     """Softmax regression (one ``Linear(64, 10)``) on digits with an explicit weight penalty.
 
     The loop is ``fit``'s loop with one extra line between backward and the SGD step,
@@ -215,6 +216,8 @@ def train_penalised(penalty=None, lam=0.01, epochs=30, lr=0.1, batch_size=32, n_
         Training images (400 others are the validation set).
     rng : None, int or numpy.random.Generator
         Seed of the split, the initial weights and the shuffles.
+    progress : callable, optional
+        Called with the fraction of epochs done after every epoch (a widget's progress bar).
 
     Returns
     -------
@@ -242,7 +245,7 @@ def train_penalised(penalty=None, lam=0.01, epochs=30, lr=0.1, batch_size=32, n_
     loss_fn = CrossEntropyLoss()
     opt = SGD(model.parameters(), lr=lr)
     losses, penalties = [], []
-    for _ in range(epochs):
+    for epoch in range(epochs):
         order = rng.permutation(len(X_train))  # (N,)
         for start in range(0, len(X_train), batch_size):
             batch = order[start:start + batch_size]
@@ -254,6 +257,8 @@ def train_penalised(penalty=None, lam=0.01, epochs=30, lr=0.1, batch_size=32, n_
             opt.step()
         losses.append(evaluate(model, loss_fn, X_train, y_train)[0])
         penalties.append(penalty([model.W], lam)[0] if penalty is not None else 0.0)
+        if progress is not None:
+            progress((epoch + 1) / epochs)
     W = model.W.copy()  # (10, 64)
     return {
         "W": W, "train_loss": np.array(losses), "penalty": np.array(penalties),
