@@ -4,6 +4,7 @@ learning rates ranked, a seeded log-uniform search)."""
 
 import numpy as np
 import pytest
+from notebook_functions import notebook_function
 
 from nncourse.lessons.l11_training_recipe import (
     DECK_LEARNING_RATES,
@@ -131,6 +132,16 @@ def test_seeded_log_uniform_learning_rates_cover_every_decade_equally():
     np.testing.assert_allclose(counts, 0.25, atol=0.01)
     first = 10 ** np.random.default_rng(0).uniform(-3, -1, size=8)
     np.testing.assert_allclose(first[:5], [0.0188, 0.0035, 0.0012, 0.0011, 0.0423], atol=5e-5)  # the lesson's draws
+
+
+def test_the_lessons_coarse_grid_prefers_a_working_learning_rate():
+    X_train, X_val, y_train, y_val = digits_data()
+    train_config = notebook_function("11_training_recipe.ipynb", "train_config", X_train=X_train,
+                                     y_train=y_train, X_val=X_val, y_val=y_val)
+    good, slow = train_config(1e-1, 1e-4, epochs=1), train_config(3e-3, 1e-4, epochs=1)
+    assert good["val_loss"][-1] < 0.5 * slow["val_loss"][-1]
+    assert good["val_acc"][-1] > 0.9
+    assert train_config(1e-1, 1e-4, epochs=1)["val_loss"] == good["val_loss"]      # seeded: repeatable
 
 
 # ---------------------------------------------------------------- step 6

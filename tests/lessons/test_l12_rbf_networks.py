@@ -4,6 +4,7 @@ output layer's softmax fit)."""
 
 import numpy as np
 import pytest
+from notebook_functions import notebook_function
 
 from nncourse.lessons.l12_rbf_networks import (
     CIRCLES,
@@ -14,7 +15,6 @@ from nncourse.lessons.l12_rbf_networks import (
     rbf_decision_region,
 )
 from nnlib.datasets import make_xor
-from nnlib.functional import softmax
 from nnlib.perceptron import Perceptron
 from nnlib.rbf import RBFNetwork, gaussian_features, kmeans_step
 
@@ -66,15 +66,12 @@ def test_kmeans_steps_by_hand_match_nnlib_and_never_increase_J():
 
 
 def test_output_layer_by_gradient_descent_is_rbfnetworks_fit():
+    """The explorer's fit_output_layer (the lesson's softmax loop) is what RBFNetwork.fit does."""
+    fit_output_layer = notebook_function("12_rbf_networks.ipynb", "fit_output_layer")
     X_train, _, y_train, _ = make_problem(XOR, 200, rng=0)
     net = RBFNetwork(n_centers=4, sigma=0.5, lr=2.0, epochs=300, rng=0).fit(X_train, y_train)
     Phi = gaussian_features(X_train, net.centers, 0.5)
-    Y = np.eye(2)[y_train]
-    W, b = np.zeros((2, 4)), np.zeros(2)
-    for _ in range(300):
-        delta = (softmax(Phi @ W.T + b) - Y) / len(Phi)
-        W -= 2.0 * delta.T @ Phi
-        b -= 2.0 * delta.sum(axis=0)
+    W, b = fit_output_layer(Phi, y_train)
     np.testing.assert_allclose(W, net.output.W, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(b, net.output.b, rtol=1e-10, atol=1e-12)
     assert net.history[0] == pytest.approx(np.log(2))
