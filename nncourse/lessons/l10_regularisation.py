@@ -135,13 +135,13 @@ def random_feature_fit(width, n_train=100, n_test=500, seed=0, split_rng=0):
     }
 
 
-def _sweep(widths, sizes, n_test, seeds, split_rng):
+def _sweep(widths, sizes, n_test, seeds, split_rng, where):
     """:func:`random_feature_fit` for every (width, n_train) pair, summarised over ``seeds`` hidden layers.
 
     The training error and the test error rate are averaged; the test MSE and the weight
     norm, which have huge outliers at the threshold, are medians.
     """
-    seeds = check_positive_int(seeds, "random_feature_fit sweep", "seeds")
+    seeds = check_positive_int(seeds, where, "seeds")
     rows = [[random_feature_fit(w, n, n_test, seed=s, split_rng=split_rng) for s in range(seeds)]
             for w, n in zip(widths, sizes)]
 
@@ -168,7 +168,7 @@ def capacity_curve(widths=CAPACITY_WIDTHS, n_train=100, n_test=500, seeds=3, spl
     True
     """
     widths = np.array([check_positive_int(w, "capacity_curve", "widths") for w in widths])
-    out = _sweep(widths, [n_train] * len(widths), n_test, seeds, split_rng)
+    out = _sweep(widths, [n_train] * len(widths), n_test, seeds, split_rng, "capacity_curve")
     return {"widths": widths, "n_train": n_train, **out}
 
 
@@ -190,7 +190,7 @@ def sample_size_curve(sizes, width=100, n_test=500, seeds=3, split_rng=0):
     (2,)
     """
     sizes = np.array([check_positive_int(n, "sample_size_curve", "sizes") for n in sizes])
-    out = _sweep([width] * len(sizes), sizes, n_test, seeds, split_rng)
+    out = _sweep([width] * len(sizes), sizes, n_test, seeds, split_rng, "sample_size_curve")
     return {"sizes": sizes, "width": width, **out}
 
 

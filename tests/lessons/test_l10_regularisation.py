@@ -58,6 +58,10 @@ def test_random_feature_fit_counts_parameters_and_rejects_too_many_examples():
     assert random_feature_fit(7, n_train=20, n_test=20)["n_params"] == 70
     with pytest.raises(ValueError, match="random_feature_fit: n_train \\+ n_test must be at most 1797"):
         random_feature_fit(5, n_train=1500, n_test=500)
+    with pytest.raises(ValueError, match="capacity_curve: seeds"):
+        capacity_curve((5,), seeds=0)
+    with pytest.raises(ValueError, match="sample_size_curve: sizes"):
+        sample_size_curve((0, 10))
 
 
 def test_small_digits_is_standardised_with_training_statistics():
