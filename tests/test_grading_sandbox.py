@@ -7,6 +7,7 @@ warnings cross the channel. Needs bubblewrap (skipped locally without it, an err
 """
 
 import os
+import sys
 import time
 import warnings
 
@@ -205,6 +206,48 @@ subprocess.Popen(["sleep", "31337"], start_new_session=True)''')
     assert any("31337" in line for line in grading_processes(marker="sleep 31337"))
     stop_cleanly(sandbox)
     assert grading_processes(marker="sleep 31337") == []
+
+
+LEAVE_BEHIND = """import os, sys
+targets = [os.path.expanduser("~/.ipython/profile_default/startup/00-pass.py"),
+           os.path.join(os.environ["IPYTHONDIR"], "profile_default", "startup", "00-pass.py"),
+           os.path.expanduser(f"~/.local/lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages/"
+                              "usercustomize.py"),
+           "/tmp/sitecustomize.py", "/course/sitecustomize.py", os.path.join(sys.prefix, "sitecustomize.py")]
+written = []
+for path in targets:
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as handle:
+            handle.write("LEFT_BEHIND = 1\\n")
+        written.append(path)
+    except OSError:
+        pass
+"""
+
+
+def test_nothing_one_sandbox_leaves_behind_reaches_the_next_or_the_grader():
+    """IPython start-up files, user and site customisation: written in one sandbox, gone in the next."""
+    require_sandbox()
+    home_startup = os.path.expanduser("~/.ipython/profile_default/startup/00-pass.py")
+    assert not os.path.exists(home_startup)
+    first = Sandbox(Limits())
+    try:
+        run(first.start(), LEAVE_BEHIND)
+        written = value(first.remote, "written")
+        assert len(written) >= 3 and any("/ipython" in path or "/.ipython" in path for path in written)
+        assert not any(path.startswith(("/course", sys.prefix)) for path in written)  # read-only views
+    finally:
+        stop_cleanly(first)
+    second = Sandbox(Limits())
+    try:
+        run(second.start(), f"import os, sys\nleft = [p for p in {written!r} if os.path.exists(p)]\n"
+                            "defined = 'LEFT_BEHIND' in globals() or any(hasattr(module, 'LEFT_BEHIND') "
+                            "for module in list(sys.modules.values()))")
+        assert (value(second.remote, "left"), value(second.remote, "defined")) == ([], False)
+    finally:
+        stop_cleanly(second)
+    assert not os.path.exists(home_startup)
 
 
 def test_a_student_that_never_answers_times_out(remote):
