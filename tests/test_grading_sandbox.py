@@ -128,13 +128,23 @@ def test_a_numpy_only_sandbox_has_no_nnlib():
 
 # --- limits and clean-up -----------------------------------------------------------------------------
 
-def test_processes_files_and_disk_are_limited():
+def test_processes_open_files_cpu_time_and_disk_are_limited():
     require_sandbox()
-    sandbox = Sandbox(Limits(processes=16, disk_mb=20, file_mb=5))
+    sandbox = Sandbox(Limits(processes=16, disk_mb=20, file_mb=5, open_files=40, total=90))
     remote = sandbox.start()
     try:
         run(remote, '''
-import os, time
+import os, resource, time
+handles = []
+try:
+    for _ in range(100):
+        handles.append(open("/dev/null"))
+except OSError:
+    pass
+opened = len(handles)
+for handle in handles:
+    handle.close()
+cpu_seconds = resource.getrlimit(resource.RLIMIT_CPU)
 forks = 0
 try:
     for _ in range(100):
@@ -162,6 +172,7 @@ except OSError:
     pass
 ''', seconds=30)
         assert value(remote, "forks") < 16
+        assert 10 < value(remote, "opened") < 40 and value(remote, "cpu_seconds") == (120, 120)
         assert value(remote, "big") == "OSError"  # RLIMIT_FSIZE: the process gets an error, not a crash
         assert value(remote, "filled") <= 20
     finally:
