@@ -2,7 +2,6 @@
 Gradescope bundle (built, unpacked like Gradescope and run locally), and --as-one always writing results."""
 
 import csv
-import importlib.util
 import json
 import os
 import signal
@@ -14,15 +13,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from grading_support import ROOT, grading_processes, require_sandbox
+from grading_support import FIXTURES, ROOT, grading_processes, load_fixture_generator, require_sandbox
 
 from nncourse.grading.bundle import build
 
-FIXTURES = ROOT / "tests" / "grading_fixtures"
 SOLUTION = ROOT / "solutions" / "ex01_neurons_threshold_units.ipynb"
-SPEC = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
-make_fixtures = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(make_fixtures)
+make_fixtures = load_fixture_generator()
 
 
 def grader(*args, env=None, timeout=300):

@@ -5,14 +5,10 @@ sure those files are the generator's output, each one belongs to a threat class 
 expected score, so that a change to the generator cannot leave the graded files behind.
 """
 
-import importlib.util
 
-from grading_support import ROOT
+from grading_support import FIXTURES, load_fixture_generator
 
-FIXTURES = ROOT / "tests" / "grading_fixtures"
-SPEC = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
-make_fixtures = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(make_fixtures)
+make_fixtures = load_fixture_generator()
 
 
 def test_every_fixture_belongs_to_a_threat_and_has_an_expected_score():

@@ -10,7 +10,6 @@ output folder and left no process behind. Slow part: the batch itself (about a m
 """
 
 import csv
-import importlib.util
 import json
 import os
 import shutil
@@ -21,14 +20,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from grading_support import ROOT, grading_processes, require_sandbox, tree_fingerprint
+from grading_support import FIXTURES, ROOT, grading_processes, load_fixture_generator, require_sandbox, tree_fingerprint
 
 pytestmark = pytest.mark.slow  # one sandboxed batch of the real grader (about a minute on 2 cores)
 
-FIXTURES = ROOT / "tests" / "grading_fixtures"
-SPEC = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
-make_fixtures = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(make_fixtures)
+make_fixtures = load_fixture_generator()
 EXPECTED = make_fixtures.EXPECTED
 CRASH_HOOK = '''import os, sys
 def _crash(event, args):
