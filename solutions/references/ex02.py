@@ -1,4 +1,4 @@
-"""Reference answers behind the stored numbers of exercise 02 (instructor side only).
+"""Reference answers behind the stored numbers and quizzes of exercise 02 (instructor side only).
 
 The training loop's expected results come from ``nnlib.perceptron.Perceptron``; see
 ``solutions/README.md`` (section 5) for how these numbers are stored and checked.
@@ -6,11 +6,9 @@ The training loop's expected results come from ``nnlib.perceptron.Perceptron``; 
 
 import numpy as np
 
+from nncourse.grading.items import ex02 as items
 from nncourse.grading.quiz import Choice, Number
 from nnlib.perceptron import Perceptron, novikoff_bound
-
-from nncourse.grading.items import ex02 as items
-from nnlib.perceptron import Perceptron
 
 
 def criterion_numbers():

@@ -212,7 +212,7 @@ ITEMS = {
                                numpy_only=True),
     "ex03-sigmoid-mse": Item(check_sigmoid_mse, title="derive it: a sigmoid unit with the squared error", hidden=2,
                              numpy_only=True),
-    "ex03-quiz-diverge": quiz_item("ex03-quiz-diverge", title="quiz: the learning rate at which gradient descent diverges"),
+    "ex03-quiz-diverge": quiz_item("ex03-quiz-diverge", title="quiz: where gradient descent starts to diverge"),
     "ex03-quiz-updates": quiz_item("ex03-quiz-updates", title="quiz: updates of mini-batch gradient descent"),
     "ex03-quiz-saturated": quiz_item("ex03-quiz-saturated", title="quiz: a confidently wrong logistic unit"),
 }

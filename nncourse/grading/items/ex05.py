@@ -82,7 +82,8 @@ def sigmoid_inputs():
 SIGMOID_SLIPS = [
     ("output_without_sigma_prime", "the output error lacks the sigmoid's derivative: with the squared error "
      "dL/dz2 = (a2 - y) * a2 (1 - a2); the plain a2 - y is what the cross-entropy gives, where the factor cancels"),
-    ("twice_the_error", "your step uses twice the gradient: the derivative of 1/2 (a2 - y)^2 is a2 - y, not 2 (a2 - y)"),
+    ("twice_the_error", "your step uses twice the gradient: the derivative of 1/2 (a2 - y)^2 is a2 - y, "
+     "not 2 (a2 - y)"),
     ("uphill", "the parameters moved uphill; gradient descent subtracts lr * gradient, and the error is a2 - y "
      "(not y - a2)"),
 ]

@@ -3,9 +3,10 @@
 Conventions of the exercise (those of lesson 07 and nnlib): activations act element-wise, keep the
 input's shape and use the branch ``z <= 0`` at the kink (so leaky ReLU' and ELU' at 0 are
 ``alpha``); the softmax runs over the last axis of a batch ``(N, K)``; losses are **means** over all
-entries and return ``(loss, grad)`` with ``grad = dL/dpred`` of the shape of ``pred``. The Huber, hinge and logistic losses are derive-it items: their tasks give the loss,
-not its gradient, so the feedback names slips (an uncapped gradient, the sign, a gradient where the
-margin is already met, sigma of the wrong argument) instead of the formula. Expected values,
+entries and return ``(loss, grad)`` with ``grad = dL/dpred`` of the shape of ``pred``. The Huber,
+hinge and logistic losses are derive-it items: their tasks give the loss, not its gradient, so the
+feedback names slips (an uncapped gradient, the sign, a gradient where the margin is already met,
+sigma of the wrong argument) instead of the formula. Expected values,
 numerical gradients and recognised slips are stored numbers from ``solutions/references/ex07.py``;
 "use numpy only": every item is ``numpy_only``.
 """
