@@ -3,8 +3,9 @@
 Conventions of the exercise (those of lesson 07 and nnlib): activations act element-wise, keep the
 input's shape and use the branch ``z <= 0`` at the kink (so leaky ReLU' and ELU' at 0 are
 ``alpha``); the softmax runs over the last axis of a batch ``(N, K)``; losses are **means** over all
-entries and return ``(loss, grad)`` with ``grad = dL/dpred`` of the shape of ``pred``. The Huber,
-hinge and logistic losses are derive-it items: their tasks give the loss, not its gradient, so the
+entries and return ``(loss, grad)`` with ``grad = dL/dpred`` of the shape of ``pred``. The softmax backward
+pass, the Huber, hinge and logistic losses are derive-it items: their tasks give the function (and
+the softmax's Jacobian), not the gradient, so the
 feedback names slips (an uncapped gradient, the sign, a gradient where the margin is already met,
 sigma of the wrong argument) instead of the formula. Expected values,
 numerical gradients and recognised slips are stored numbers from ``solutions/references/ex07.py``;
@@ -220,8 +221,8 @@ def check_logistic_loss(logistic_loss):
 
 ITEMS = {
     "ex07-leaky-elu": Item(check_leaky_elu, title="leaky ReLU and ELU with derivatives", hidden=2, numpy_only=True),
-    "ex07-softmax-backward": Item(check_softmax_backward, title="softmax backward pass (Jacobian product)",
-                                  hidden=2, numpy_only=True),
+    "ex07-softmax-backward": Item(check_softmax_backward, title="derive it: the softmax backward pass without "
+                                  "the Jacobian", hidden=2, numpy_only=True),
     "ex07-huber": Item(check_huber, title="derive it: the Huber loss and its gradient", hidden=2, numpy_only=True),
     "ex07-hinge": Item(check_hinge, title="derive it: the hinge loss and its gradient", hidden=2, numpy_only=True),
     "ex07-logistic-loss": Item(check_logistic_loss, title="derive it: the logistic loss on the margin", hidden=2,
