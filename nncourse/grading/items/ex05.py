@@ -7,7 +7,9 @@ sigmoid hidden layer and a softmax output with the mean cross-entropy over the b
 have the shapes of their parameters; numerical gradients use central differences; the relative
 error is ``|a - n| / max(|a| + |n|, 1e-8)``, element-wise. Expected values and recognised slips
 are stored numbers from ``solutions/references/ex05.py``; "use numpy only": every item is
-``numpy_only`` (``nnlib.gradcheck`` would answer two of them).
+``numpy_only`` (``nnlib.gradcheck`` would answer two of them). The two update steps and the MLP
+are derive-it items: their tasks give the network and the loss, not the gradients, so the feedback
+names slips (a missing sigma', the new weights used too early, a step uphill) rather than formulas.
 """
 
 import numpy as np
