@@ -192,7 +192,7 @@ def check_logistic_loss(logistic_loss):
     stored = numbers("ex07-logistic-loss")
     f = LOGISTIC_SCORES.copy()
     what = "logistic_loss(scores (3, 2), y (3, 2)) on the numbers of the check cell"
-    loss, grad = expect_tuple(what, _quietly(what, logistic_loss, f, LOGISTIC_Y.copy(), hint=LOGISTIC_OVERFLOW),
+    loss, grad = expect_tuple(what, call_quietly(what, logistic_loss, f, LOGISTIC_Y.copy(), hint=LOGISTIC_OVERFLOW),
                               ("loss", "grad"))
     expect_unchanged("scores", f, LOGISTIC_SCORES)
     expect_close(f"the loss of {what}", loss, stored["loss"], batch_size=6,
@@ -206,7 +206,7 @@ def check_logistic_loss(logistic_loss):
                  hint="chain rule: d/df = d/dm * dm/df with m = y f; the mean adds 1/S")
     big = np.array([-1000.0, 1000.0])
     what = "logistic_loss(scores = [-1000, 1000], y = [1, 1])"
-    loss, grad = expect_tuple(what, _quietly(what, logistic_loss, big, np.ones(2), hint=LOGISTIC_OVERFLOW),
+    loss, grad = expect_tuple(what, call_quietly(what, logistic_loss, big, np.ones(2), hint=LOGISTIC_OVERFLOW),
                               ("loss", "grad"))
     expect_close(f"the loss of {what} (1000 for the wrong example, 0 for the right one)", loss, 500.0)
     expect_array(f"the gradient of {what}", grad, np.array([-0.5, 0.0]), atol=1e-12)
