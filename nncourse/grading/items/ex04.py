@@ -114,7 +114,7 @@ CE_SLIPS = [
 
 
 def check_cross_entropy(cross_entropy):
-    """Mean cross-entropy of the softmax of logits; dL/dZ = (softmax(Z) - onehot) / N."""
+    """Mean cross-entropy of the softmax of logits and dL/dZ, against stored values and recognised slips."""
     expect_callable("cross_entropy", cross_entropy)
     stored = numbers("ex04-cross-entropy")
     what = "cross_entropy(Z = [[2, 1, 0.1], [0.5, 2.5, -1]], labels = [0, 2])"

@@ -74,7 +74,7 @@ def backward_inputs():
 
 
 def check_batch_backward(two_layer_backward):
-    """Mean softmax cross-entropy: Delta2 = (S - Y)/N, Delta1 = Delta2 W2 * A1(1 - A1), dW = Delta^T A, db = sum."""
+    """Batch gradients of the mean softmax cross-entropy against central differences; bias gradients summed."""
     expect_callable("two_layer_backward", two_layer_backward)
     stored = numbers("ex06-batch-backward")  # the forward pass's A1, Z2 and the numerical gradients
     N, H, K = 5, 4, 3

@@ -87,7 +87,7 @@ HUGE_G = np.array([[0.5, -1.0, 2.0]])
 
 
 def check_softmax_backward(softmax_backward):
-    """dL/dZ = S * (G - sum_k G_k S_k) for S = softmax(Z), row by row."""
+    """dL/dZ for S = softmax(Z) given dL/dS, row by row, against central differences and for huge logits."""
     expect_callable("softmax_backward", softmax_backward)
     stored = numbers("ex07-softmax-backward")
     Z, G = backward_inputs()
@@ -114,7 +114,7 @@ def huber_inputs():
 
 
 def check_huber(huber):
-    """Mean Huber loss: 1/2 d^2 for |d| < delta, delta (|d| - delta/2) otherwise; gradient d or delta sign(d), / S."""
+    """Mean Huber loss (quadratic below delta, linear above) and its gradient with respect to pred."""
     expect_callable("huber", huber)
     what = "huber(pred = [0.5, 3.0], target = [0, 0], delta = 1.0)"
     pred = np.array([0.5, 3.0])
@@ -145,7 +145,7 @@ def check_huber(huber):
 
 
 def check_hinge(hinge):
-    """Mean hinge loss max(0, 1 - y f) for labels -1/+1; gradient -y/S where y f < 1, else 0."""
+    """Mean hinge loss max(0, 1 - y f) for labels -1/+1 and its gradient with respect to the scores."""
     expect_callable("hinge", hinge)
     what = "hinge(scores = [2.0, 0.5, -1.0], y = [1, 1, 1])"
     scores = np.array([2.0, 0.5, -1.0])
@@ -187,7 +187,7 @@ LOGISTIC_OVERFLOW = ("exp of a large number overflows; for m = y f write log(1 +
 
 
 def check_logistic_loss(logistic_loss):
-    """Mean logistic loss log(1 + e^(-y f)) for labels -1/+1; gradient -y sigma(-y f) / S."""
+    """Mean logistic loss log(1 + e^(-y f)) for labels -1/+1 and its gradient, also for huge margins."""
     expect_callable("logistic_loss", logistic_loss)
     stored = numbers("ex07-logistic-loss")
     f = LOGISTIC_SCORES.copy()

@@ -159,7 +159,7 @@ BACKWARD_SLIPS = [
 
 
 def check_relu_variances(relu_layer_variances):
-    """Forward V{z} = M_in var_w var_u / 2 and backward V{dL/du} = M_out var_w var_delta / 2."""
+    """Variances of z = W relu(u) and of dL/du, against stored values and recognised slips."""
     expect_callable("relu_layer_variances", relu_layer_variances)
     stored = numbers("ex08-relu-variances")
     for case, expected in zip(VARIANCE_CASES, stored["cases"]):
@@ -184,7 +184,7 @@ def check_relu_variances(relu_layer_variances):
 
 
 def check_glorot_uniform(glorot_uniform):
-    """Glorot's uniform initialisation: w ~ U(-a, a) with a^2 / 3 = 1 / M_avg."""
+    """Glorot's uniform initialisation U(-a, a) with variance 1 / M_avg: variance, range, independent draws."""
     expect_callable("glorot_uniform", glorot_uniform)
     stored = numbers("ex08-glorot-uniform")
     what = f"glorot_uniform({SHAPE}, rng)"
