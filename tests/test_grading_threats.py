@@ -179,7 +179,7 @@ def test_every_results_file_stays_small_and_follows_gradescopes_format(batch):
 
 def test_grades_csv_records_status_sandbox_and_flags(batch):
     rows = csv_rows(batch)
-    assert rows["ex01_kernel_crash"]["score"] == "8" and rows["ex01_kernel_crash"]["percent"] == "80.0"
+    assert rows["ex01_kernel_crash"]["score"] == "12" and rows["ex01_kernel_crash"]["percent"] == "85.7"  # of 14
     assert (rows["ex01_kernel_crash"]["ex01-gates"], rows["ex01_kernel_crash"]["ex01-xor"]) == ("0", "2")
     assert rows["ex01_crash_the_grader"]["status"] == "grader failed"
     assert {row["sandbox"] for row in rows.values()} == {"bubblewrap"}
