@@ -243,3 +243,176 @@ def test_ex15_lstm_backward_slips(options, words):
 ])
 def test_ex15_quiz_explanations(item_id, answer, words):
     expect_words(item_id, (lambda: answer,), words)
+
+
+# ----------------------------------------------------------------------------------------- exercise 09
+
+def weights(gamma, t):
+    return (1 - gamma) * gamma ** np.arange(t - 1, -1, -1.0)
+
+
+def correction(gamma, t):
+    return 1 / (1 - gamma ** t)
+
+
+@pytest.mark.parametrize("wrong_weights, words", [
+    (lambda gamma, t: weights(gamma, t)[::-1], "reverse order"),
+    (lambda gamma, t: weights(gamma, t) / (1 - gamma), "(1 - gamma) is missing"),
+    (lambda gamma, t: weights(gamma, t) * gamma, "one factor gamma too many"),
+    (lambda gamma, t: weights(gamma, t) / weights(gamma, t).sum(), "sum to 1"),
+])
+def test_ex09_momentum_weights_slips(wrong_weights, words):
+    assert verdict("ex09-momentum-unrolled", weights, correction).passed
+    expect_words("ex09-momentum-unrolled", (wrong_weights, correction), words)
+
+
+@pytest.mark.parametrize("wrong_correction, words", [
+    (lambda gamma, t: 1 - gamma ** t, "DIVIDES"),
+    (lambda gamma, t: 1 / (1 - gamma), "geometric series"),
+])
+def test_ex09_bias_correction_slips(wrong_correction, words):
+    expect_words("ex09-momentum-unrolled", (weights, wrong_correction), words)
+
+
+def newton(theta, X, y, factor_g=1.0, factor_H=1.0, outer=False, uphill=False, times_H=False):
+    N = X.shape[0]
+    g = factor_g * X.T @ (X @ theta - y) / N
+    H = factor_H * ((X @ X.T) if outer else X.T @ X) / N
+    if outer:
+        return g, H, theta
+    step = H @ g if times_H else np.linalg.solve(H, g)
+    return g, H, theta + step if uphill else theta - step
+
+
+@pytest.mark.parametrize("options, words", [
+    ({"factor_g": 2.0}, "twice the right one"),
+    ({"factor_g": 6.0}, "6 times too large"),
+    ({"factor_g": -1.0}, "sign is flipped"),
+    ({"factor_H": 2.0}, "Hessian is twice"),
+    ({"outer": True}, "X^T X, not X X^T"),
+    ({"uphill": True}, "added the Newton step"),
+    ({"times_H": True}, "INVERSE"),
+])
+def test_ex09_newton_slips(options, words):
+    assert verdict("ex09-newton-least-squares", newton).passed
+    expect_words("ex09-newton-least-squares", (lambda *a: newton(*a, **options),), words)
+
+
+@pytest.mark.parametrize("item_id, answer, words", [
+    ("ex09-quiz-trajectory", "a", "plain gradient descent"),
+    ("ex09-quiz-adam-correction", 31.62, "v alone"),
+    ("ex09-quiz-rmsprop-arguments", "a, c", "decay rate"),
+])
+def test_ex09_quiz_explanations(item_id, answer, words):
+    expect_words(item_id, (lambda: answer,), words)
+
+
+# ----------------------------------------------------------------------------------------- exercise 10
+
+def batchnorm(dy, x, gamma, eps=1e-5, mean_term=True, variance_term=True, reduce=np.mean, ddof=0,
+              swap=False, per_example=False):
+    sigma = np.sqrt(x.var(axis=0, ddof=ddof) + eps)
+    x_hat = (x - x.mean(axis=0)) / sigma
+    g = dy * gamma
+    dx = g - (reduce(g, axis=0) if mean_term else 0.0) - (x_hat * reduce(g * x_hat, axis=0) if variance_term else 0.0)
+    dgamma, dbeta = (dy * x_hat, dy) if per_example else (np.sum(dy * x_hat, axis=0), np.sum(dy, axis=0))
+    return dx / sigma, (dbeta if swap else dgamma), dbeta
+
+
+@pytest.mark.parametrize("options, words", [
+    ({"mean_term": False, "variance_term": False}, "as constants"),
+    ({"variance_term": False}, "through the VARIANCE is missing"),
+    ({"mean_term": False}, "through the MEAN is missing"),
+    ({"reduce": np.sum}, "1/B"),
+    ({"ddof": 1}, "unbiased variance"),
+    ({"swap": True}, "beta's gradient"),
+    ({"per_example": True}, "sum their shares"),
+])
+def test_ex10_batchnorm_slips(options, words):
+    assert verdict("ex10-batchnorm-backward", batchnorm).passed
+    expect_words("ex10-batchnorm-backward", (lambda *a: batchnorm(*a, **options),), words)
+
+
+@pytest.mark.parametrize("item_id, answer, words", [
+    ("ex10-quiz-dropout-scale", 0.8, "TEST time"),
+    ("ex10-quiz-dropout-scale", 5.0, "probability of keeping"),
+    ("ex10-quiz-weight-decay", 0.999, "one step"),
+    ("ex10-quiz-weight-decay", 0.366, "learning rate is missing"),
+    ("ex10-quiz-batchnorm", "a, b, c", "no variance"),
+])
+def test_ex10_quiz_explanations(item_id, answer, words):
+    expect_words(item_id, (lambda: answer,), words)
+
+
+# ----------------------------------------------------------------------------------------- exercise 11
+
+def initial_losses(counts, zero_as_entropy=False, log=np.log, class_average=False, ignore_bias=False):
+    frequencies = np.asarray(counts, dtype=float) / np.sum(counts)
+    entropy = float(-np.sum(frequencies * log(frequencies)))
+    zero = entropy if zero_as_entropy else float(log(len(counts)))
+    prior = float(-np.mean(log(frequencies))) if class_average else entropy
+    return zero, (zero if ignore_bias else prior)
+
+
+@pytest.mark.parametrize("options, words", [
+    ({"zero_as_entropy": True}, "1/C whatever the class counts"),
+    ({"log": np.log10}, "base-10"),
+    ({"class_average": True}, "over the CLASSES"),
+    ({"ignore_bias": True}, "not log C any more"),
+])
+def test_ex11_initial_loss_prior_slips(options, words):
+    assert verdict("ex11-initial-loss-prior", initial_losses).passed
+    expect_words("ex11-initial-loss-prior", (lambda counts: initial_losses(counts, **options),), words)
+
+
+@pytest.mark.parametrize("item_id, answer, words", [
+    ("ex11-quiz-binary-loss", 0.5, "probability"),
+    ("ex11-quiz-range-factor", 10 ** (6 / 100), "99 steps"),
+    ("ex11-quiz-plateau", "d", "almost linear"),
+])
+def test_ex11_quiz_explanations(item_id, answer, words):
+    expect_words(item_id, (lambda: answer,), words)
+
+
+# ----------------------------------------------------------------------------------------- exercise 12
+
+def rbf_gradients(X, y, C, sigma, w, b, sign=1.0, power=2, with_w=True, with_phi=True, average=True):
+    Phi = np.exp(-((X[:, None, :] - C[None, :, :]) ** 2).sum(axis=2) / (2 * sigma ** 2))
+    r = Phi @ w + b - y
+    N = len(X) if average else 1
+    diff = sign * (X[:, None, :] - C[None, :, :])
+    weights = (r[:, None] * (Phi if with_phi else 1.0))[:, :, None] * diff
+    dC = (w[:, None] if with_w else 1.0) * weights.sum(axis=0) / (N * sigma ** power)
+    return Phi.T @ r / N, float(r.sum() / N), dC
+
+
+@pytest.mark.parametrize("options, words", [
+    ({"sign": -1.0}, "sign is flipped"),
+    ({"power": 1}, "divided by sigma"),
+    ({"with_w": False}, "output weight w_j is missing"),
+    ({"with_phi": False}, "phi_j(x_n) is missing"),
+    ({"average": False}, "5 times too large"),
+])
+def test_ex12_output_gradient_slips(options, words):
+    assert verdict("ex12-output-gradient", rbf_gradients).passed
+    expect_words("ex12-output-gradient", (lambda *a: rbf_gradients(*a, **options),), words)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda r, level: r / np.sqrt(2 * np.log10(1 / level)), "base-10"),
+    (lambda r, level: r / np.sqrt(np.log(1 / level)), "factor 2"),
+    (lambda r, level: r ** 2 / (2 * np.log(1 / level)), "sigma^2"),
+])
+def test_ex12_width_slips(wrong, words):
+    assert verdict("ex12-width", lambda r, level: r / np.sqrt(2 * np.log(1 / level))).passed
+    expect_words("ex12-width", (wrong,), words)
+
+
+@pytest.mark.parametrize("item_id, answer, words", [
+    ("ex12-quiz-feature", np.exp(-8), "factor 2"),
+    ("ex12-quiz-feature", np.exp(-2), "2 sigma"),
+    ("ex12-quiz-sigma", "a", "too SMALL"),
+    ("ex12-quiz-kmeans", "a, c", "unsupervised"),
+])
+def test_ex12_quiz_explanations(item_id, answer, words):
+    expect_words(item_id, (lambda: answer,), words)
