@@ -8,7 +8,6 @@ import numpy as np
 
 from nncourse.grading.items import ex11 as items
 from nncourse.grading.quiz import Choice, Number
-from nncourse.lessons.l11_training_recipe import log_spaced
 from nnlib.losses import BCEWithLogitsLoss, CrossEntropyLoss
 
 
@@ -55,8 +54,8 @@ def initial_loss_prior_numbers():
 NUMBERS = {"ex11-initial-loss": initial_loss_numbers, "ex11-moving-average": moving_average_numbers,
            "ex11-overfitting": overfitting_numbers, "ex11-initial-loss-prior": initial_loss_prior_numbers}
 
-RANGE_TEST = (1e-5, 10.0, 100)  # lr_min, lr_max, iterations of the lesson's range test
-RANGE_RATES = log_spaced(*RANGE_TEST)
+RANGE_TEST = (1e-5, 10.0, 100)  # lr_min, lr_max, iterations of the lesson's range test (lr_range_test)
+RANGE_RATES = np.geomspace(*RANGE_TEST)  # (100,) the rates lr_range_test uses, equal ratios
 BINARY_LOSS = BCEWithLogitsLoss()(np.zeros((4, 1)), np.array([[0.0], [1.0], [1.0], [0.0]]))
 
 QUIZZES = {
