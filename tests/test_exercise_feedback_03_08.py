@@ -2,9 +2,9 @@
 
 Each derive-it task gives the set-up and asks for the gradient (or variance) the student works out, so
 the feedback is what teaches: a missing sigma' factor, a missing 1/N, a flipped sign, a transposed
-gradient. Every test here hands the item's visible check a solution with one such slip made on purpose
-and looks for the words that name it; the correct answers are the solutions' own, read from
-``solutions/``, and must pass.
+gradient, a bias gradient left unsummed. Every test here hands the item's visible check a solution with
+one such slip made on purpose and looks for the words that name it; the correct answers are the
+solutions' own, read from ``solutions/``, and must pass.
 """
 
 import json
@@ -116,6 +116,7 @@ def transposed(function, key):
     ("ex05-update-step", "ex05", "update_step"),
     ("ex05-sigmoid-step", "ex05", "sigmoid_step"),
     ("ex05-mlp-backprop", "ex05", "mlp_backward"),
+    ("ex06-batch-backward", "ex06", "two_layer_backward"),
     ("ex06-regression-backward", "ex06", "regression_backward"),
     ("ex07-softmax-backward", "ex07", "softmax_backward"),
     ("ex07-huber", "ex07", "huber"),
@@ -158,3 +159,22 @@ def test_a_missing_mean_or_a_flipped_sign_is_named(item_id, exercise, name, fact
 def test_a_transposed_gradient_is_named():
     message = verdict("ex05-mlp-backprop", transposed(answers("ex05")["mlp_backward"], "dW1"))
     assert message is not None and "dW1" in message and "transposed" in message, message
+
+
+def one_row_per_example(function, key, N):
+    """``function`` with the bias gradient ``key`` spread over N rows, as if the batch sum were forgotten."""
+    def slipped(*args):
+        grads = dict(function(*args))
+        grads[key] = np.tile(grads[key] / N, (N, 1))
+        return grads
+    return slipped
+
+
+@pytest.mark.parametrize("item_id, exercise, name, key", [
+    ("ex05-mlp-backprop", "ex05", "mlp_backward", "db1"),
+    ("ex06-batch-backward", "ex06", "two_layer_backward", "db2"),
+    ("ex06-regression-backward", "ex06", "regression_backward", "db1"),
+])
+def test_a_bias_gradient_left_unsummed_over_the_batch_is_named(item_id, exercise, name, key):
+    message = verdict(item_id, one_row_per_example(answers(exercise)[name], key, N=5))
+    assert message is not None and f"{key} has one row per example, shape (5," in message, message

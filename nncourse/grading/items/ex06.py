@@ -73,6 +73,29 @@ def backward_inputs():
     return X, np.array([0, 2, 1, 2, 0]), W1, b1, W2, b2
 
 
+def _gradient_dict(what, grads, N, widths):
+    """The student's {"dW1", "db1", "dW2", "db2"} as arrays (or None), after the checks common to both passes.
+
+    ``widths`` maps each bias gradient to its length; a bias gradient with one row per example (N rows)
+    was not summed over the batch.
+    """
+    if grads is None:
+        fail(f"{what}: your function returned None; did you forget the `return` statement?")
+    if not isinstance(grads, dict):
+        fail(f"{what}: should return a dict with the keys 'dW1', 'db1', 'dW2', 'db2', "
+             f"got a {type(grads).__name__}")
+    missing = [key for key in ("dW1", "db1", "dW2", "db2") if key not in grads]
+    if missing:
+        fail(f"{what}: the returned dict lacks the key(s) {missing}")
+    got = {key: (None if grads[key] is None else as_array(f"{key} from {what}", grads[key]))
+           for key in ("dW1", "db1", "dW2", "db2")}
+    for key, width in widths.items():
+        if got[key] is not None and got[key].shape == (N, width):
+            fail(f"{what}: {key} has one row per example, shape {got[key].shape}; every example contributes to "
+                 f"the same bias, so add the contributions up over the batch, shape ({width},)")
+    return got
+
+
 def check_batch_backward(two_layer_backward):
     """Batch gradients of the mean softmax cross-entropy against central differences; bias gradients summed."""
     expect_callable("two_layer_backward", two_layer_backward)
@@ -84,21 +107,9 @@ def check_batch_backward(two_layer_backward):
     W2_copy = W2.copy()
     grads = two_layer_backward(X.copy(), labels.copy(), A1.copy(), Z2.copy(), W2)
     expect_unchanged("W2", W2, W2_copy)
-    if grads is None:
-        fail(f"{what}: your function returned None; did you forget the `return` statement?")
-    if not isinstance(grads, dict):
-        fail(f"{what}: should return a dict with the keys 'dW1', 'db1', 'dW2', 'db2', "
-             f"got a {type(grads).__name__}")
-    missing = [key for key in ("dW1", "db1", "dW2", "db2") if key not in grads]
-    if missing:
-        fail(f"{what}: the returned dict lacks the key(s) {missing}")
-    for key, H_out in (("db1", H), ("db2", K)):
-        got = np.asarray(grads[key], dtype=float) if grads[key] is not None else None
-        if got is not None and got.shape == (N, H_out):
-            fail(f"{what}: {key} has one row per example, shape {got.shape}; the bias gradient of a "
-                 f"batch is the sum of the deltas over the examples: delta.sum(axis=0), shape ({H_out},)")
+    got = _gradient_dict(what, grads, N, {"db1": H, "db2": K})
     numeric = {name: stored[name] for name in ("dW1", "db1", "dW2", "db2")}
-    expect_gradients(what, grads, numeric, batch_size=N)
+    expect_gradients(what, got, numeric, batch_size=N)
 
 
 def check_minibatches(minibatches):
@@ -208,20 +219,7 @@ def check_regression_backward(regression_backward):
     grads = regression_backward(X, Y, W1, b1, W2, b2)
     for name, array, copy in zip(("X", "Y", "W1", "b1", "W2", "b2"), (X, Y, W1, b1, W2, b2), copies):
         expect_unchanged(f"the {name} passed to regression_backward", array, copy)
-    if grads is None:
-        fail(f"{what}: your function returned None; did you forget the `return` statement?")
-    if not isinstance(grads, dict):
-        fail(f"{what}: should return a dict with the keys 'dW1', 'db1', 'dW2', 'db2', "
-             f"got a {type(grads).__name__}")
-    missing = [key for key in ("dW1", "db1", "dW2", "db2") if key not in grads]
-    if missing:
-        fail(f"{what}: the returned dict lacks the key(s) {missing}")
-    got = {key: (None if grads[key] is None else as_array(f"{key} from {what}", grads[key]))
-           for key in ("dW1", "db1", "dW2", "db2")}
-    for key, width in (("db1", H), ("db2", K)):
-        if got[key] is not None and got[key].shape == (N, width):
-            fail(f"{what}: {key} has one row per example, shape {got[key].shape}; every example contributes to "
-                 f"the same bias, so add the contributions up over the batch, shape ({width},)")
+    got = _gradient_dict(what, grads, N, {"db1": H, "db2": K})
     for slip, words in REGRESSION_SLIPS:
         slipped = stored[slip]
         if all(got[key] is not None and got[key].shape == slipped[key].shape and np.allclose(got[key], slipped[key])
