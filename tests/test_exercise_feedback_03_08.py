@@ -59,6 +59,15 @@ def sigmoid_step_without_output_sigma_prime(x, y, W1, b1, W2, b2, lr):
     return W1 - lr * np.outer(delta1, x), b1 - lr * delta1, W2 - lr * np.outer(delta2, a1), b2 - lr * delta2
 
 
+def mlp_without_hidden_sigma_prime(X, labels, W1, b1, W2, b2):
+    A1 = sigmoid(X @ W1.T + b1)  # (N, H)
+    Z2 = A1 @ W2.T + b2  # (N, K)
+    E = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+    delta2 = (E / E.sum(axis=1, keepdims=True) - np.eye(W2.shape[0])[labels]) / X.shape[0]  # (N, K)
+    delta1 = delta2 @ W2  # (N, H) the slip: sigma'(Z1) left out
+    return {"dW1": delta1.T @ X, "db1": delta1.sum(axis=0), "dW2": delta2.T @ A1, "db2": delta2.sum(axis=0)}
+
+
 def regression_without_tanh_prime(X, Y, W1, b1, W2, b2):
     A1 = np.tanh(X @ W1.T + b1)  # (N, H)
     Delta2 = (A1 @ W2.T + b2 - Y) / X.shape[0]  # (N, K)
@@ -133,6 +142,7 @@ def test_the_solution_passes_every_derive_it_check(item_id, exercise, name):
     ("ex03-sigmoid-mse", sigmoid_mse_without_sigma_prime, "the sigmoid's derivative is missing"),
     ("ex04-bce", bce_without_inner_derivative, "the inner derivative -1"),
     ("ex05-sigmoid-step", sigmoid_step_without_output_sigma_prime, "lacks the sigmoid's derivative"),
+    ("ex05-mlp-backprop", mlp_without_hidden_sigma_prime, "dW1 lacks the sigmoid's derivative"),
     ("ex06-regression-backward", regression_without_tanh_prime, "miss the derivative of tanh"),
     ("ex07-hinge", hinge_without_the_label, "the label is missing from the gradient"),
     ("ex07-logistic-loss", logistic_with_sigma_of_the_margin, "sigma(y f) where sigma(-y f) belongs"),

@@ -170,8 +170,8 @@ def check_mlp_backprop(mlp_backward):
             fail(f"{what}: {key} has one row per example, shape {got.shape}; a bias gradient of a batch adds "
                  f"up the examples' contributions, shape ({width},)")
     if got_dW1 is not None and got_dW1.shape == (4, 3) and np.allclose(got_dW1, stored["dW1_without_sigmoid_prime"]):
-        fail(f"{what}: dW1 lacks the sigmoid's derivative; the hidden delta is "
-             "error sent back through W2 must be multiplied element-wise by A1 (1 - A1); dW2 and db2 may well be right")
+        fail(f"{what}: dW1 lacks the sigmoid's derivative: the error sent back through W2 must be multiplied "
+             "element-wise by A1 (1 - A1) before it reaches W1; dW2 and db2 may well be right")
     expect_gradients(what, {k: grads[k] for k in numeric}, numeric, batch_size=5)
 
 
