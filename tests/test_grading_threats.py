@@ -10,6 +10,7 @@ output folder and left no process behind. Slow part: the batch itself (about a m
 """
 
 import csv
+import importlib
 import json
 import os
 import shutil
