@@ -35,11 +35,15 @@ class Item:
     hidden : int
         Number of hidden tests (``assert`` statements in the test cell's hidden
         region of ``solutions/``); kept in sync by ``tests/test_grading_authoring.py``.
+    numpy_only : bool
+        The task says "numpy only": at grading, an answer that needs ``nnlib`` scores 0
+        (the grader runs these items a second time with ``nnlib`` absent).
     """
 
     test: Callable
     title: str
     hidden: int = 0
+    numpy_only: bool = False
 
 
 def fail(message):
@@ -58,7 +62,9 @@ def _fmt(value):
 
 
 def _describe_type(value):
-    return type(value).__name__
+    """The name of ``value``'s class; for a stand-in of an object in a sandboxed notebook, the original's."""
+    remote = getattr(type(value), "remote_type", None)
+    return value.remote_type if isinstance(remote, property) else type(value).__name__
 
 
 def as_array(what, got):
@@ -254,34 +260,6 @@ def expect_unchanged(what, array, copy):
     if not np.array_equal(np.asarray(array), np.asarray(copy)):
         fail(f"{what} was changed in place by your function; work on a copy (e.g. x = x.copy()) "
              "or build a new array instead of assigning into the argument")
-
-
-def numerical_gradient(f, x, eps=1e-6):
-    """Central-difference gradient of the scalar ``f()`` with respect to array ``x``.
-
-    ``x`` is perturbed in place, one entry at a time, and restored afterwards, so ``f``
-    reads it by reference (e.g. a layer's ``W``).
-
-    Shape
-    -----
-    Returns an array of ``x.shape``.
-
-    Examples
-    --------
-    >>> x = np.array([1.0, -2.0])
-    >>> np.round(numerical_gradient(lambda: float(np.sum(x ** 2)), x), 6)
-    array([ 2., -4.])
-    """
-    grad = np.zeros_like(x, dtype=float)
-    for index in np.ndindex(x.shape):
-        original = x[index]
-        x[index] = original + eps
-        f_plus = f()
-        x[index] = original - eps
-        f_minus = f()
-        x[index] = original
-        grad[index] = (f_plus - f_minus) / (2 * eps)
-    return grad
 
 
 def _gradient_problem(name, got, numeric, rtol, atol, batch_size):

@@ -3,7 +3,9 @@
 Conventions of the exercise (those of lesson 07 and nnlib): activations act element-wise, keep the
 input's shape and use the branch ``z <= 0`` at the kink (so leaky ReLU' and ELU' at 0 are
 ``alpha``); the softmax runs over the last axis of a batch ``(N, K)``; losses are **means** over all
-entries and return ``(loss, grad)`` with ``grad = dL/dpred`` of the shape of ``pred``.
+entries and return ``(loss, grad)`` with ``grad = dL/dpred`` of the shape of ``pred``. Expected values,
+numerical gradients and recognised slips are stored numbers from ``solutions/references/ex07.py``;
+"use numpy only": every item is ``numpy_only``.
 """
 
 import warnings
@@ -20,8 +22,8 @@ from nncourse.grading.feedback import (
     expect_tuple,
     expect_unchanged,
     fail,
-    numerical_gradient,
 )
+from nncourse.grading.stored import numbers
 
 Z_TEST = np.array([[-3.0, -0.5, 0.25], [1.0, 2.0, -1.5]])  # off the kink at 0
 
@@ -47,68 +49,70 @@ def check_leaky_elu(leaky_relu, leaky_relu_prime, elu, elu_prime):
     for name, function in [("leaky_relu", leaky_relu), ("leaky_relu_prime", leaky_relu_prime),
                            ("elu", elu), ("elu_prime", elu_prime)]:
         expect_callable(name, function)
+    stored = numbers("ex07-leaky-elu")
     z = Z_TEST.copy()
     alpha = 0.1
     got = as_array("leaky_relu(z, 0.1)", leaky_relu(z, alpha))
     expect_unchanged("the input z", z, Z_TEST)
-    if got.shape == Z_TEST.shape and np.allclose(got, np.maximum(0.0, Z_TEST)):
+    if got.shape == Z_TEST.shape and np.allclose(got, stored["relu"]):
         fail("leaky_relu(z, 0.1) returns max(0, z), the plain ReLU; negative inputs should give alpha * z")
-    expect_array(f"leaky_relu(z, 0.1) for z = {Z_TEST.tolist()}", got, np.where(Z_TEST > 0, Z_TEST, alpha * Z_TEST),
+    expect_array(f"leaky_relu(z, 0.1) for z = {Z_TEST.tolist()}", got, stored["leaky_relu"],
                  hint="z where z > 0, alpha * z elsewhere: np.where(z > 0, z, alpha * z)")
     expect_array(f"leaky_relu_prime(z, 0.1) for z = {Z_TEST.tolist()}", leaky_relu_prime(Z_TEST.copy(), alpha),
-                 np.where(Z_TEST > 0, 1.0, alpha), hint="1 where z > 0, alpha elsewhere (an array shaped like z)")
+                 stored["leaky_relu_prime"], hint="1 where z > 0, alpha elsewhere (an array shaped like z)")
     expect_array("leaky_relu_prime at z = 0 (the lecture's convention: the alpha branch for z <= 0)",
                  leaky_relu_prime(np.array([0.0]), 0.05), np.array([0.05]))
-    alpha = 1.0
-    expected = np.where(Z_TEST > 0, Z_TEST, alpha * np.expm1(np.minimum(Z_TEST, 0.0)))
-    expect_array(f"elu(z, 1.0) for z = {Z_TEST.tolist()}", _quietly("elu(z, 1.0)", elu, Z_TEST.copy(), alpha),
-                 expected, hint="z where z > 0, alpha * (exp(z) - 1) elsewhere")
+    expect_array(f"elu(z, 1.0) for z = {Z_TEST.tolist()}", _quietly("elu(z, 1.0)", elu, Z_TEST.copy(), 1.0),
+                 stored["elu"], hint="z where z > 0, alpha * (exp(z) - 1) elsewhere")
     big = np.array([-1000.0, 0.0, 1000.0])
     expect_array("elu([-1000, 0, 1000], 1.0)", _quietly("elu([-1000, 0, 1000], 1.0)", elu, big, 1.0),
                  np.array([-1.0, 0.0, 1000.0]))
     got = as_array("elu_prime(z, 0.5)", _quietly("elu_prime(z, 0.5)", elu_prime, Z_TEST.copy(), 0.5))
-    expected = np.where(Z_TEST > 0, 1.0, 0.5 * np.exp(np.minimum(Z_TEST, 0.0)))
-    if got.shape == Z_TEST.shape and np.allclose(got, np.where(Z_TEST > 0, 1.0, np.exp(np.minimum(Z_TEST, 0.0)))):
+    if got.shape == Z_TEST.shape and np.allclose(got, stored["elu_prime_without_alpha"]):
         fail("elu_prime(z, 0.5): for z <= 0 the derivative of alpha (e^z - 1) is alpha * e^z; the factor "
              "alpha is missing")
-    expect_array(f"elu_prime(z, 0.5) for z = {Z_TEST.tolist()}", got, expected,
+    expect_array(f"elu_prime(z, 0.5) for z = {Z_TEST.tolist()}", got, stored["elu_prime"],
                  hint="1 for z > 0, alpha * exp(z) = elu(z) + alpha for z <= 0")
     expect_array("elu_prime([-1000, 1000], 1.0)",
                  _quietly("elu_prime([-1000, 1000], 1.0)", elu_prime, np.array([-1000.0, 1000.0]), 1.0),
                  np.array([0.0, 1.0]))
 
 
-def _softmax(Z):
-    E = np.exp(Z - Z.max(axis=-1, keepdims=True))
-    return E / E.sum(axis=-1, keepdims=True)
+def backward_inputs():
+    """Logits Z (4, 3) and a random upstream gradient dL/dS (4, 3)."""
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+
+
+HUGE_Z = np.array([[1000.0, 1001.0, 1002.0]])
+HUGE_G = np.array([[0.5, -1.0, 2.0]])
 
 
 def check_softmax_backward(softmax_backward):
     """dL/dZ = S * (G - sum_k G_k S_k) for S = softmax(Z), row by row."""
     expect_callable("softmax_backward", softmax_backward)
-    rng = np.random.default_rng(0)
-    Z = rng.normal(size=(4, 3))
-    G = rng.normal(size=(4, 3))  # a random upstream gradient dL/dS
+    stored = numbers("ex07-softmax-backward")
+    Z, G = backward_inputs()
     Z_copy = Z.copy()
     what = "softmax_backward(Z (4, 3), grad_S (4, 3)) with random numbers"
     got = as_array(what, _quietly(what, softmax_backward, Z, G.copy(), hint=SOFTMAX_OVERFLOW))
     expect_unchanged("Z", Z, Z_copy)
-    S = _softmax(Z)
-    if got.shape == Z.shape and np.allclose(got, S * (1 - S) * G):
+    if got.shape == Z.shape and np.allclose(got, stored["diagonal_only"]):
         fail(f"{what}: you used only the diagonal s_i (1 - s_i) of the Jacobian; every output depends on "
              "every logit, so also the terms -s_i s_j count: dZ = S * (G - sum(G * S, axis=-1, keepdims=True))")
-
-    def loss():
-        return float(np.sum(_softmax(Z) * G))
-
-    expect_gradients(what, {"dZ": got}, {"dZ": numerical_gradient(loss, Z)})
-    huge = np.array([[1000.0, 1001.0, 1002.0]])
+    expect_gradients(what, {"dZ": got}, {"dZ": stored["dZ"]})
     expect_array("softmax_backward(Z = [[1000, 1001, 1002]], grad_S = [[0.5, -1, 2]])",
-                 _quietly("softmax_backward for logits near 1000", softmax_backward, huge,
-                          np.array([[0.5, -1.0, 2.0]]), hint=SOFTMAX_OVERFLOW),
-                 _softmax(huge) * (np.array([[0.5, -1.0, 2.0]])
-                                   - np.sum(np.array([[0.5, -1.0, 2.0]]) * _softmax(huge))),
+                 _quietly("softmax_backward for logits near 1000", softmax_backward, HUGE_Z.copy(),
+                          HUGE_G.copy(), hint=SOFTMAX_OVERFLOW), stored["huge"],
                  hint="subtract each row's maximum before np.exp so the softmax never overflows")
+
+
+def huber_inputs():
+    """Predictions and targets (3, 2) whose differences stay off the threshold delta = 0.7."""
+    rng = np.random.default_rng(1)
+    P = rng.normal(size=(3, 2)) * 2
+    T = rng.normal(size=(3, 2))
+    return np.where(np.abs(np.abs(P - T) - 0.7) < 0.05, P + 0.2, P), T
 
 
 def check_huber(huber):
@@ -123,18 +127,12 @@ def check_huber(huber):
                       "part; their mean is 1.3125")
     expect_array(f"the gradient of {what}", grad, np.array([0.25, 0.5]), batch_size=2,
                  hint="d inside |d| < delta, delta * sign(d) outside, divided by the number of entries")
-    rng = np.random.default_rng(1)
-    P = rng.normal(size=(3, 2)) * 2
-    T = rng.normal(size=(3, 2))
-    d = P - T
-    P = np.where(np.abs(np.abs(d) - 0.7) < 0.05, P + 0.2, P)  # keep off the threshold
+    stored = numbers("ex07-huber")
+    P, T = huber_inputs()
     what = "huber(pred (3, 2), target (3, 2), delta = 0.7) with random numbers"
     loss, grad = expect_tuple(what, huber(P.copy(), T, 0.7), ("loss", "grad"))
-    d = P - T
-    ref = np.where(np.abs(d) < 0.7, 0.5 * d ** 2, 0.7 * (np.abs(d) - 0.35))
-    expect_close(f"the loss of {what}", loss, float(np.mean(ref)), batch_size=6)
-    expect_array(f"the gradient of {what}", grad, np.where(np.abs(d) < 0.7, d, 0.7 * np.sign(d)) / 6,
-                 batch_size=6)
+    expect_close(f"the loss of {what}", loss, stored["loss"], batch_size=6)
+    expect_array(f"the gradient of {what}", grad, stored["grad"], batch_size=6)
 
 
 def check_hinge(hinge):
@@ -159,9 +157,9 @@ def check_hinge(hinge):
 
 
 ITEMS = {
-    "ex07-leaky-elu": Item(check_leaky_elu, title="leaky ReLU and ELU with derivatives", hidden=2),
+    "ex07-leaky-elu": Item(check_leaky_elu, title="leaky ReLU and ELU with derivatives", hidden=2, numpy_only=True),
     "ex07-softmax-backward": Item(check_softmax_backward, title="softmax backward pass (Jacobian product)",
-                                  hidden=2),
-    "ex07-huber": Item(check_huber, title="Huber loss and its gradient", hidden=2),
-    "ex07-hinge": Item(check_hinge, title="hinge loss and its gradient", hidden=2),
+                                  hidden=2, numpy_only=True),
+    "ex07-huber": Item(check_huber, title="Huber loss and its gradient", hidden=2, numpy_only=True),
+    "ex07-hinge": Item(check_hinge, title="hinge loss and its gradient", hidden=2, numpy_only=True),
 }

@@ -6,7 +6,8 @@ Conventions of the exercise (those of lesson 08 and nnlib): a weight matrix has 
 ``1 / M_in`` (Xavier), ``1 / M_avg`` with ``M_avg = (M_in + M_out) / 2`` (Glorot) and
 ``2 / M_in`` or ``2 / M_avg`` (He); ``standardise`` uses the training mean and the
 population standard deviation (``np.std``, ddof 0) for both sets and divides constant
-features by 1.
+features by 1. The expected results of ``standardise`` and its recognised slips are stored numbers from
+``solutions/references/ex08.py``.
 """
 
 import numpy as np
@@ -21,6 +22,7 @@ from nncourse.grading.feedback import (
     expect_unchanged,
     fail,
 )
+from nncourse.grading.stored import numbers
 
 SHAPE = (300, 600)  # (out, in): M_in = 600, M_out = 300, M_avg = 450
 
@@ -100,11 +102,15 @@ def check_he(he_normal):
     ], mode="avg")
 
 
+X_TRAIN = np.array([[1.0, 10.0, 5.0], [3.0, 30.0, 5.0], [5.0, 20.0, 5.0], [7.0, 40.0, 5.0]])
+X_TEST = np.array([[4.0, 25.0, 5.0], [9.0, 0.0, 6.0]])
+
+
 def check_standardise(standardise):
     """Standardise with the TRAINING mean and std; constant features divided by 1."""
     expect_callable("standardise", standardise)
-    X_train = np.array([[1.0, 10.0, 5.0], [3.0, 30.0, 5.0], [5.0, 20.0, 5.0], [7.0, 40.0, 5.0]])
-    X_test = np.array([[4.0, 25.0, 5.0], [9.0, 0.0, 6.0]])
+    stored = numbers("ex08-standardise")
+    X_train, X_test = X_TRAIN.copy(), X_TEST.copy()
     copies = (X_train.copy(), X_test.copy())
     what = "standardise(X_train, X_test)"
     result = expect_tuple(what, standardise(X_train, X_test), 4)
@@ -112,25 +118,20 @@ def check_standardise(standardise):
     expect_unchanged("X_test", X_test, copies[1])
     train_std, test_std, mean, std = (as_array(f"{name} returned by {what}", value) for name, value in
                                       zip(("X_train_std", "X_test_std", "mean", "std"), result))
-    true_mean = X_train.mean(axis=0)
-    true_std = X_train.std(axis=0)
-    expect_array(f"the mean returned by {what} (X_train = {X_train.tolist()})", mean, true_mean,
+    expect_array(f"the mean returned by {what} (X_train = {X_TRAIN.tolist()})", mean, stored["mean"],
                  hint="the mean of every column (feature) of X_train: X_train.mean(axis=0)")
-    if std.shape == true_std.shape and np.allclose(std[:2], X_train.std(axis=0, ddof=1)[:2]):
+    if std.shape == (3,) and np.allclose(std[:2], stored["sample_std"][:2]):
         fail(f"{what}: std uses ddof=1 (the sample std); use the population std X_train.std(axis=0)")
-    if std.shape == true_std.shape and std[2] == 0:
+    if std.shape == (3,) and std[2] == 0:
         fail(f"{what}: the third feature never changes (std 0); return std 1 for it so it is only "
              "centred and never divided by zero")
-    expect_array(f"the std returned by {what}", std, np.where(true_std > 0, true_std, 1.0),
+    expect_array(f"the std returned by {what}", std, stored["std"],
                  hint="X_train.std(axis=0), with zeros replaced by 1")
-    safe = np.where(true_std > 0, true_std, 1.0)
-    expect_array(f"X_train_std returned by {what}", train_std, (X_train - true_mean) / safe,
-                 hint="(X_train - mean) / std")
-    own = (X_test - X_test.mean(axis=0)) / np.where(X_test.std(axis=0) > 0, X_test.std(axis=0), 1.0)
-    if test_std.shape == own.shape and np.allclose(test_std, own):
+    expect_array(f"X_train_std returned by {what}", train_std, stored["X_train_std"], hint="(X_train - mean) / std")
+    if test_std.shape == X_TEST.shape and np.allclose(test_std, stored["X_test_own_statistics"]):
         fail(f"{what}: X_test was standardised with its own mean and std; use the TRAINING statistics "
              "for the test set as well, otherwise test information leaks into the model")
-    expect_array(f"X_test_std returned by {what}", test_std, (X_test - true_mean) / safe,
+    expect_array(f"X_test_std returned by {what}", test_std, stored["X_test_std"],
                  hint="(X_test - mean) / std with the training mean and std")
 
 

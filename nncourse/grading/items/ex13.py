@@ -3,7 +3,8 @@
 Conventions of the exercise: single-channel images ``I`` of shape ``(H, W)`` and square kernels
 ``F`` of shape ``(k, k)``; ``conv2d_naive`` computes the **cross-correlation** (no flip), as
 PyTorch's and nnlib's ``Conv2d`` do: ``O[i, j] = sum_{m, n} I_pad[s*i + m, s*j + n] F[m, n]``
-with ``p`` zeros on every side of ``I``; output sizes are ``(n - k + 2p) // s + 1``.
+with ``p`` zeros on every side of ``I``; output sizes are ``(n - k + 2p) // s + 1``. Expected values and
+recognised slips are stored numbers from ``solutions/references/ex13.py``.
 """
 
 import numpy as np
@@ -18,6 +19,7 @@ from nncourse.grading.feedback import (
     expect_unchanged,
     fail,
 )
+from nncourse.grading.stored import numbers
 
 SAP_I = np.array([
     [3.0, 3.0, 2.0, 1.0, 0.0],
@@ -30,17 +32,13 @@ SAP_F = np.array([[0.0, 1.0, 2.0], [2.0, 2.0, 0.0], [0.0, 1.0, 2.0]])
 SAP_OUT = np.array([[12.0, 12.0, 17.0], [10.0, 17.0, 19.0], [9.0, 6.0, 14.0]])
 
 
-def _correlate(I, F, stride=1, padding=0):
-    """Reference cross-correlation with loops."""
-    I = np.pad(np.asarray(I, dtype=float), padding)
-    k = F.shape[0]
-    H_out = (I.shape[0] - k) // stride + 1
-    W_out = (I.shape[1] - k) // stride + 1
-    out = np.zeros((H_out, W_out))
-    for i in range(H_out):
-        for j in range(W_out):
-            out[i, j] = np.sum(I[i * stride:i * stride + k, j * stride:j * stride + k] * F)
-    return out
+STRIDES_PADDINGS = ((2, 0), (1, 1), (2, 1), (3, 2))
+
+
+def conv_inputs():
+    """A 7x6 image and a 3x3 kernel of small integers."""
+    rng = np.random.default_rng(0)
+    return rng.integers(-3, 4, size=(7, 6)).astype(float), rng.integers(-2, 3, size=(3, 3)).astype(float)
 
 
 def _same(got, candidate):
@@ -83,28 +81,27 @@ def check_output_size(output_size):
 def check_conv2d(conv2d_naive):
     """conv2d_naive(I, F, stride, padding): the SAP example, then stride and padding."""
     expect_callable("conv2d_naive", conv2d_naive)
+    stored = numbers("ex13-conv2d")
     I, F = SAP_I.copy(), SAP_F.copy()
     got = as_array("conv2d_naive(I, F)", conv2d_naive(I, F))
     expect_unchanged("I", I, SAP_I)
     expect_unchanged("F", F, SAP_F)
     what = "conv2d_naive(I, F) on the SAP deck's 5x5 example (stride 1, no padding)"
     expect_shape(what, got, (3, 3))
-    if _same(got, _correlate(SAP_I, SAP_F[::-1, ::-1])):
+    if _same(got, stored["sap_flipped"]):
         fail(f"{what}: you flipped the kernel (that is the textbook convolution); conv2d_naive must "
              "compute the cross-correlation, I[i + m, j + n] * F[m, n], like Conv2d")
-    if _same(got, _correlate(SAP_I, SAP_F.T)):
+    if _same(got, stored["sap_transposed"]):
         fail(f"{what}: the kernel is transposed; multiply window[m, n] with F[m, n]")
     expect_array(what, got, SAP_OUT)
-    rng = np.random.default_rng(0)
-    I = rng.integers(-3, 4, size=(7, 6)).astype(float)
-    F = rng.integers(-2, 3, size=(3, 3)).astype(float)
-    for stride, padding in ((2, 0), (1, 1), (2, 1), (3, 2)):
+    I, F = conv_inputs()
+    for (stride, padding), expected, no_padding, no_stride in zip(STRIDES_PADDINGS, stored["expected"],
+                                                                  stored["no_padding"], stored["no_stride"]):
         what = f"conv2d_naive(I, F, stride={stride}, padding={padding}) for a 7x6 input and a 3x3 kernel"
-        expected = _correlate(I, F, stride, padding)
         got = as_array(what, conv2d_naive(I.copy(), F.copy(), stride=stride, padding=padding))
-        if padding and _same(got, _correlate(I, F, stride, 0)):
+        if padding and _same(got, no_padding):
             fail(f"{what}: the padding is ignored; add `padding` zeros on every side first (np.pad)")
-        if stride > 1 and _same(got, _correlate(I, F, 1, padding)):
+        if stride > 1 and _same(got, no_stride):
             fail(f"{what}: the stride is ignored; window (i, j) starts at row stride*i, column stride*j")
         if stride > 1 and got.shape != expected.shape:
             fail(f"{what}: wrong shape, expected {expected.shape}, got {got.shape}; the output size is "
@@ -120,7 +117,7 @@ def check_flip(flip_kernel):
     got = as_array("flip_kernel(F)", flip_kernel(F))
     what = "flip_kernel([[1, 2, 3], [4, 5, 6], [7, 8, 9]])"
     expect_shape(what, got, (3, 3))
-    expected = F_copy[::-1, ::-1]
+    expected = np.array([[9.0, 8.0, 7.0], [6.0, 5.0, 4.0], [3.0, 2.0, 1.0]])
     if _same(got, F_copy.T):
         fail(f"{what}: you transposed the kernel; the convolution needs it rotated by 180 degrees "
              "(rows AND columns reversed): F[::-1, ::-1]")
