@@ -138,8 +138,10 @@ forks = 0
 try:
     for _ in range(100):
         if os.fork() == 0:
-            time.sleep(30)
-            os._exit(0)
+            try:
+                time.sleep(30)
+            finally:
+                os._exit(0)
         forks += 1
 except OSError:
     pass
@@ -176,10 +178,11 @@ def test_memory_of_all_processes_together_is_watched():
 import os, time
 for _ in range(4):
     if os.fork() == 0:
-        block = bytearray(150 * 2**20)
-        for i in range(0, len(block), 4096):
-            block[i] = 1
-        time.sleep(60)
+        try:
+            block = b"\\x01" * (150 * 2**20)
+            time.sleep(60)
+        finally:
+            os._exit(0)
 time.sleep(60)''')
         assert lost.value.kind == "memory"
     finally:
@@ -361,3 +364,33 @@ _runner._value_reply = _forged
 ''')
     with pytest.raises(ChannelError, match="a reference to a binary part that does not exist"):
         value(remote, "lie")()
+
+
+def test_names_a_test_uses_reach_the_notebook_only_if_it_defined_them(remote):
+    run(remote, '''
+import gc
+_runner = next(o for o in gc.get_objects() if type(o).__name__ == "Runner")
+seen = []
+_dispatch = _runner.dispatch
+def _spy(header, parts):
+    seen.append(repr(header))
+    return _dispatch(header, parts)
+_runner.dispatch = _spy
+def defined_here():
+    return 1
+''')
+    remote.channel.deadline = time.monotonic() + 20
+    assert set(remote.resolve({"defined_here", "_hidden_secret_name"})) == {"defined_here"}
+    requests = value(remote, "seen")
+    assert any("defined_here" in request for request in requests)
+    assert not any("_hidden_secret_name" in request for request in requests)
+
+
+def test_cells_run_as_in_jupyter_magics_and_display_included(remote):
+    run(remote, "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n"
+                "from IPython.display import display\ndisplay({'a': 1})\n%timeit -n1 -r1 sum(range(10))\n"
+                "after_magics = 1", seconds=60)
+    assert value(remote, "after_magics") == 1
+    remote.channel.deadline = time.monotonic() + 20
+    reply = remote.run_cell("exit()\nquit()\nstill_running = input()")
+    assert (reply["status"], reply["error"]["type"]) == ("error", "EOFError")

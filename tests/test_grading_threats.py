@@ -81,7 +81,7 @@ def batch(tmp_path_factory):
     started = time.monotonic()
     process = subprocess.run(
         [sys.executable, "-m", "nncourse.grading", str(submissions), "--out", str(out), "--jobs", "2",
-         "--cell-timeout", "4", "--total-timeout", "120", "--memory-limit", "1024"],
+         "--cell-timeout", "4", "--total-timeout", "120", "--memory-limit", "640"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     seconds = time.monotonic() - started
     left = grading_processes() + grading_processes(marker="sleep 31337")
@@ -271,7 +271,7 @@ def test_cheating_in_the_notebooks_own_process_gains_nothing(batch):
 
 
 def test_resources_exhausted_cost_only_the_cell_that_exhausted_them(batch):
-    assert "Note: cell 3 used more than the 1024 MB of memory allowed" in results(batch, "ex01_memory_hog")["output"]
+    assert "Note: cell 3 used more than the 640 MB of memory allowed" in results(batch, "ex01_memory_hog")["output"]
     assert "Note: cell 3 did not finish within the 4 s limit" in results(batch, "ex01_sleeper")["output"]
     assert outputs(batch, "ex01_sleeper")["ex01-sign"].startswith("✗ the tests called your code, which did not finish")
     assert "wrote something on the grader's channel that is not an answer" in (

@@ -54,6 +54,7 @@ OBSERVED = {
     "audit": "added an audit hook (seen while running)",
     "proc": "read /proc entries of other processes (seen while running)",
     "course-files": "opened notebook or solution files (seen while running)",
+    "late-kill": "had processes that survived the end of its sandbox and were killed one by one",
 }
 
 
@@ -151,7 +152,8 @@ def grade_cells(cells, source_cells, limits, mode="bwrap"):
     """Grade parsed submission cells against one instructor notebook: ``(tests, notes, observed codes)``."""
     plan, items = build_plan(source_cells, cells)
     fonts = any(PLOTS.search(step.source) for step in plan if step.item is None)
-    results = Executor(limits, mode, fonts=fonts).execute(plan)
+    executor = Executor(limits, mode, fonts=fonts)
+    results = executor.execute(plan)
     notes, general = _cell_notes(plan, results)
     by_item = {step.item.item_id: _item_outcome(result) for step, result in zip(plan, results) if step.item}
     failures = _numpy_only_pass(plan, items, by_item, limits, mode)
@@ -164,7 +166,8 @@ def grade_cells(cells, source_cells, limits, mode="bwrap"):
             text += "\n" + "\n".join(notes[item.answer_id])
         tests.append(_test_entry(item, item.points if passed else 0.0, "passed" if passed else "failed",
                                  ("✓ " if passed else "✗ ") + text, number))
-    observed = sorted({flag for result in results for flag in result.flags})
+    observed = sorted({flag for result in results for flag in result.flags} | ({"late-kill"} if executor.late_kills
+                                                                                 else set()))
     return tests, general, observed
 
 

@@ -295,10 +295,11 @@ except MemoryError:
     pass
 for _ in range(8):
     if os.fork() == 0:
-        block = bytearray(300 * 2**20)
-        for i in range(0, len(block), 4096):
-            block[i] = 1
-        time.sleep(100)
+        try:
+            block = b"\\x01" * (400 * 2**20)  # filled at once: resident memory, not a promise
+            time.sleep(100)
+        finally:
+            os._exit(0)
 time.sleep(100)'''
 
 DISK_FILL = '''import os
