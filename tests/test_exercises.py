@@ -35,6 +35,9 @@ def test_every_solution_has_an_exercise():
     assert [path.name for path in EXERCISES] == [path.name for path in SOLUTIONS]
 
 
+SLOW = pytest.mark.slow  # these share one sandboxed batch of the real grader (about a minute on 2 cores)
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Grade copies of every exercise and solution notebook in one batch: {(folder, name): results}."""
@@ -59,6 +62,7 @@ def graded(tmp_path_factory):
     return reports, rows
 
 
+@SLOW
 @pytest.mark.parametrize("name", [path.name for path in EXERCISES])
 def test_untouched_exercise_scores_zero_with_not_implemented_everywhere(graded, name):
     report = graded[0][("exercises", name)]
@@ -70,6 +74,7 @@ def test_untouched_exercise_scores_zero_with_not_implemented_everywhere(graded, 
     assert report["extra_data"]["flags"] == [] and report["extra_data"]["sandbox"] == "bubblewrap"
 
 
+@SLOW
 @pytest.mark.parametrize("name", [path.name for path in SOLUTIONS])
 def test_solution_gets_full_marks_from_the_grader(graded, name):
     report = graded[0][("solutions", name)]
@@ -77,6 +82,7 @@ def test_solution_gets_full_marks_from_the_grader(graded, name):
     assert report["output"].splitlines()[1:] == [] and report["extra_data"]["flags"] == []
 
 
+@SLOW
 def test_grades_csv_has_every_notebook_graded_in_the_sandbox(graded):
     rows = graded[1]
     assert len(rows) == len(EXERCISES) + len(SOLUTIONS)

@@ -68,6 +68,7 @@ def _sleepy(seconds):
 
 
 @pytest.mark.parametrize("stop, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.slow
 def test_an_interrupted_batch_still_writes_grades_csv_and_leaves_no_process(tmp_path, stop, code):
     require_sandbox()
     submissions = tmp_path / "subs"
@@ -125,6 +126,7 @@ def test_the_gradescope_bundle_holds_what_setup_needs_and_no_ppa(tmp_path):
     subprocess.run(["bash", "-n", str(root / "source" / "run_autograder")], check=True)
 
 
+@pytest.mark.slow
 def test_run_autograder_grades_a_submission_in_the_sandbox(tmp_path):
     require_sandbox()
     _, root = _unpack(tmp_path)
@@ -140,6 +142,7 @@ def test_run_autograder_grades_a_submission_in_the_sandbox(tmp_path):
     assert "Graded without a sandbox" not in report["output"]
 
 
+@pytest.mark.slow
 def test_run_autograder_falls_back_without_namespaces_and_always_leaves_results(tmp_path):
     _, root = _unpack(tmp_path)
     (root / "submission" / "ex01_neurons_threshold_units.ipynb").write_bytes(SOLUTION.read_bytes())

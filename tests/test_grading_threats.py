@@ -23,6 +23,8 @@ import nbformat
 import pytest
 from grading_support import ROOT, grading_processes, require_sandbox, tree_fingerprint
 
+pytestmark = pytest.mark.slow  # one sandboxed batch of the real grader (about a minute on 2 cores)
+
 FIXTURES = ROOT / "tests" / "grading_fixtures"
 SPEC = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
 make_fixtures = importlib.util.module_from_spec(SPEC)

@@ -11,6 +11,7 @@ Item files in ``nncourse/grading/items/`` use these helpers so each visible test
 few lines long; see ``solutions/README.md``.
 """
 
+import warnings
 from dataclasses import dataclass
 from typing import Callable
 
@@ -246,6 +247,24 @@ def expect_tuple(what, got, expected):
             fail(f"{what} should return a tuple of {length} values, got {kind}")
         fail(f"{what}: should return the tuple ({', '.join(expected)}), got {kind}")
     return got
+
+
+def call_quietly(what, function, *args, hint):
+    """Call the student's ``function(*args)``; a numpy RuntimeWarning (overflow, log(0)) becomes a Mistake.
+
+    Examples
+    --------
+    >>> call_quietly("exp(1000)", np.exp, np.array([1000.0]), hint="shift first")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    nncourse.grading.feedback.Mistake: exp(1000): numpy warned 'overflow encountered in exp'; shift first
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            return function(*args)
+        except RuntimeWarning as warning:
+            fail(f"{what}: numpy warned '{warning}'; {hint}")
 
 
 def expect_callable(what, obj):

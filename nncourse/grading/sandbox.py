@@ -211,6 +211,7 @@ class Sandbox:
         self._fds = []
         self._tmp = None
         self._font_fd = None
+        self._processes = limits.processes
 
     # --- command lines ------------------------------------------------------------------------
 
@@ -251,12 +252,10 @@ class Sandbox:
                        "--inh-caps=-all", "--"]
 
     def _preexec(self):
+        """Runs in the child between fork and exec: limits for everything started from it."""
         limits = self.limits
         memory = limits.memory_mb * 2**20
-        processes = limits.processes
-        if self.uid is None and os.geteuid() != 0:
-            processes += _count_processes(os.geteuid())  # RLIMIT_NPROC counts all of this user's processes
-        for kind, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_NPROC, processes),
+        for kind, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_NPROC, self._processes),
                             (resource.RLIMIT_NOFILE, limits.open_files), (resource.RLIMIT_CORE, 0),
                             (resource.RLIMIT_FSIZE, limits.file_mb * 2**20),
                             (resource.RLIMIT_CPU, int(limits.total) + 30)):
@@ -296,6 +295,8 @@ class Sandbox:
             child_fds += (self._font_fd,)
         if os.geteuid() == 0 and (self.mode != "none" or _reachable_by_others(sys.executable)):
             self.uid = 2**30 + secrets.randbelow(2**30)
+        elif os.geteuid() != 0:  # RLIMIT_NPROC counts all processes of this user, not only the sandbox's
+            self._processes = self.limits.processes + _count_processes(os.geteuid())
         env, cwd = None, None
         if self.mode == "none":
             command, env, cwd = self._unsafe_command((to_child, from_child))
