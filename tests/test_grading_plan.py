@@ -1,6 +1,7 @@
 """Markers, student copies, reading untrusted notebooks, grading plans, result names, and running an item's
 tests in the grader against stand-ins (no sandbox needed)."""
 
+import csv
 import importlib.util
 import json
 from pathlib import Path
@@ -9,7 +10,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from nncourse.grading.batch import collect, safe_key, unique_keys
+from nncourse.grading.batch import NOT_GRADED, collect, safe_key, unique_keys, write_csv
 from nncourse.grading.grader import flags_for, grade_as_one, load_sources
 from nncourse.grading.judge import evaluate, free_names
 from nncourse.grading.markers import MarkerError, count_asserts, replace_solutions, split_hidden
@@ -284,6 +285,28 @@ def test_results_folders_are_unique_and_follow_the_submission_folders(tmp_path):
 def test_result_folder_names_are_safe(name, key):
     made = safe_key(Path("/subs") / name, Path("/subs"))
     assert made.startswith(key) and "/" not in made and not made.startswith(".") and len(made) <= 100
+
+
+def _report(exercise, scores, flags=()):
+    tests = [{"tags": [item], "score": score} for item, score in scores.items()]
+    return {"score": sum(scores.values()), "max_score": 10, "tests": tests,
+            "extra_data": {"exercise": exercise, "flags": list(flags), "sandbox": "bubblewrap"}}
+
+
+def test_grades_csv_imports_into_a_spreadsheet_or_lms_as_numbers_and_never_as_formulas(tmp_path):
+    rows = [("alice__ex01", _report("ex01", {"ex01-step": 1, "ex01-xor": 2})),
+            ("@SUM(1+1)", _report("=ex01", {"ex01-step": 0.5}, flags=["-1+1", "+cmd"])),
+            ("bob__ex01", None)]
+    write_csv(rows, tmp_path / "grades.csv")
+    with open(tmp_path / "grades.csv", newline="", encoding="utf-8") as handle:
+        table = list(csv.reader(handle))
+    assert table[0] == ["submission", "exercise", "status", "score", "max_score", "percent", "ex01-step", "ex01-xor",
+                        "sandbox", "flags"]
+    assert [len(row) for row in table] == [10] * 4
+    assert [float(row[3]) for row in table[1:3]] == [3.0, 0.5] and table[1][5] == "30.0" and table[2][6] == "0.5"
+    assert table[3][:3] == ["bob__ex01", "", NOT_GRADED] and table[3][3] == ""
+    assert not any(cell[:1] in "=+-@" for row in table for cell in row if cell)
+    assert table[2][9] == "'-1+1; +cmd" and table[2][0] == "'@SUM(1+1)"
 
 
 def test_names_that_differ_only_in_case_get_different_folders():

@@ -7,6 +7,7 @@ warnings cross the channel. Needs bubblewrap (skipped locally without it, an err
 """
 
 import os
+import sys
 import time
 import warnings
 
@@ -127,13 +128,23 @@ def test_a_numpy_only_sandbox_has_no_nnlib():
 
 # --- limits and clean-up -----------------------------------------------------------------------------
 
-def test_processes_files_and_disk_are_limited():
+def test_processes_open_files_cpu_time_and_disk_are_limited():
     require_sandbox()
-    sandbox = Sandbox(Limits(processes=16, disk_mb=20, file_mb=5))
+    sandbox = Sandbox(Limits(processes=16, disk_mb=20, file_mb=5, open_files=40, total=90))
     remote = sandbox.start()
     try:
         run(remote, '''
-import os, time
+import os, resource, time
+handles = []
+try:
+    for _ in range(100):
+        handles.append(open("/dev/null"))
+except OSError:
+    pass
+opened = len(handles)
+for handle in handles:
+    handle.close()
+cpu_seconds = resource.getrlimit(resource.RLIMIT_CPU)
 forks = 0
 try:
     for _ in range(100):
@@ -161,6 +172,7 @@ except OSError:
     pass
 ''', seconds=30)
         assert value(remote, "forks") < 16
+        assert 10 < value(remote, "opened") < 40 and value(remote, "cpu_seconds") == (120, 120)
         assert value(remote, "big") == "OSError"  # RLIMIT_FSIZE: the process gets an error, not a crash
         assert value(remote, "filled") <= 20
     finally:
@@ -205,6 +217,48 @@ subprocess.Popen(["sleep", "31337"], start_new_session=True)''')
     assert any("31337" in line for line in grading_processes(marker="sleep 31337"))
     stop_cleanly(sandbox)
     assert grading_processes(marker="sleep 31337") == []
+
+
+LEAVE_BEHIND = """import os, sys
+targets = [os.path.expanduser("~/.ipython/profile_default/startup/00-pass.py"),
+           os.path.join(os.environ["IPYTHONDIR"], "profile_default", "startup", "00-pass.py"),
+           os.path.expanduser(f"~/.local/lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages/"
+                              "usercustomize.py"),
+           "/tmp/sitecustomize.py", "/course/sitecustomize.py", os.path.join(sys.prefix, "sitecustomize.py")]
+written = []
+for path in targets:
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as handle:
+            handle.write("LEFT_BEHIND = 1\\n")
+        written.append(path)
+    except OSError:
+        pass
+"""
+
+
+def test_nothing_one_sandbox_leaves_behind_reaches_the_next_or_the_grader():
+    """IPython start-up files, user and site customisation: written in one sandbox, gone in the next."""
+    require_sandbox()
+    home_startup = os.path.expanduser("~/.ipython/profile_default/startup/00-pass.py")
+    assert not os.path.exists(home_startup)
+    first = Sandbox(Limits())
+    try:
+        run(first.start(), LEAVE_BEHIND)
+        written = value(first.remote, "written")
+        assert len(written) >= 3 and any("/ipython" in path or "/.ipython" in path for path in written)
+        assert not any(path.startswith(("/course", sys.prefix)) for path in written)  # read-only views
+    finally:
+        stop_cleanly(first)
+    second = Sandbox(Limits())
+    try:
+        run(second.start(), f"import os, sys\nleft = [p for p in {written!r} if os.path.exists(p)]\n"
+                            "defined = 'LEFT_BEHIND' in globals() or any(hasattr(module, 'LEFT_BEHIND') "
+                            "for module in list(sys.modules.values()))")
+        assert (value(second.remote, "left"), value(second.remote, "defined")) == ([], False)
+    finally:
+        stop_cleanly(second)
+    assert not os.path.exists(home_startup)
 
 
 def test_a_student_that_never_answers_times_out(remote):

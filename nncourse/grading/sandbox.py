@@ -227,8 +227,10 @@ class Sandbox:
                 "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID), *_system_binds()]
         for path in _python_paths():
             args += ["--ro-bind", path, path]
+        args += ["--tmpfs", COURSE]
         for source, target in self._views():
             args += ["--ro-bind", source, target]
+        args += ["--remount-ro", COURSE]  # nothing can be added next to the packages (a sitecustomize.py)
         for path in _installed_copies():
             args += ["--tmpfs", path]
         args += ["--proc", "/proc", "--dev", "/dev", "--size", disk, "--tmpfs", "/tmp",

@@ -11,6 +11,7 @@ so any point above 1 would be a point gained by cheating.
 """
 
 import copy
+import hashlib
 import json
 from pathlib import Path
 
@@ -38,6 +39,11 @@ def student_copy(source=SOURCE):
     return nb
 
 
+def new_cell(source):
+    """A code cell whose id comes from its source, so that every run writes the same files."""
+    return nbformat.v4.new_code_cell(source, id="added-" + hashlib.sha256(source.encode()).hexdigest()[:8])
+
+
 def index_of(nb, grade_id):
     return next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
@@ -51,7 +57,7 @@ def set_body(nb, grade_id, body):
 
 
 def insert_after(nb, grade_id, source):
-    nb.cells.insert(index_of(nb, grade_id) + 1, nbformat.v4.new_code_cell(source))
+    nb.cells.insert(index_of(nb, grade_id) + 1, new_cell(source))
 
 
 def dishonest(*cells, after_setup=True):
@@ -60,7 +66,7 @@ def dishonest(*cells, after_setup=True):
     for grade_id in STUBBED:
         set_body(nb, grade_id, STUB)
     for offset, source in enumerate(cells):
-        nb.cells.insert(2 + offset, nbformat.v4.new_code_cell(source))
+        nb.cells.insert(2 + offset, new_cell(source))
     return nb
 
 
@@ -74,14 +80,14 @@ def tests_deleted():
 
 def infinite_loop():
     nb = student_copy()
-    nb.cells.insert(2, nbformat.v4.new_code_cell("# trying something\nwhile True:\n    pass"))
+    nb.cells.insert(2, new_cell("# trying something\nwhile True:\n    pass"))
     set_body(nb, "ex01-sign-answer", "    while True:\n        pass")
     return nb
 
 
 def huge_output():
     nb = student_copy()
-    nb.cells.insert(2, nbformat.v4.new_code_cell("print('x' * 10_000_000)"))
+    nb.cells.insert(2, new_cell("print('x' * 10_000_000)"))
     set_body(nb, "ex01-step-answer", "    for i in range(2000):\n        print('debug', i)\n"
                                      "    return np.where(np.asarray(z) >= 0, 1.0, 0.0)")
     return nb
@@ -89,8 +95,8 @@ def huge_output():
 
 def sys_exit():
     nb = student_copy()
-    nb.cells.insert(2, nbformat.v4.new_code_cell("import sys\nsys.exit('stop here')"))
-    nb.cells.insert(3, nbformat.v4.new_code_cell("exit()"))
+    nb.cells.insert(2, new_cell("import sys\nsys.exit('stop here')"))
+    nb.cells.insert(3, new_cell("exit()"))
     set_body(nb, "ex01-sign-answer", "    import sys\n    sys.exit(1)")
     return nb
 
@@ -481,15 +487,24 @@ EXPECTED = {
 MAX_SCORE = {"ex01": 10, "ex03": 10}
 
 
-def main():
+def render():
+    """{file name: text} of every submission, exactly as it is committed."""
+    texts = {}
     for threats in THREATS.values():
         for name, build in threats.items():
             if name in MALFORMED_TEXT:
-                (HERE / name).write_text(MALFORMED_TEXT[name](), encoding="utf-8")
+                texts[name] = MALFORMED_TEXT[name]()
                 continue
             nb = build()
             nbformat.validate(nb)
-            nbformat.write(nb, HERE / name)
+            text = nbformat.writes(nb)
+            texts[name] = text if text.endswith("\n") else text + "\n"
+    return texts
+
+
+def main():
+    for name, text in render().items():
+        (HERE / name).write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

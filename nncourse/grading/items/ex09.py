@@ -1,4 +1,5 @@
-"""Visible tests for solutions/ex09_optimisation.ipynb (momentum, RMSProp and Adam steps, cosine schedule).
+"""Visible tests for solutions/ex09_optimisation.ipynb (momentum, RMSProp and Adam steps, cosine schedule,
+momentum unrolled into a weighted average, a Newton step for least squares, quizzes).
 
 Conventions of the exercise (those of lesson 09, in the lecture's symbols): every step function
 takes the current parameters ``theta``, the gradient ``grad`` and the optimiser's state, and
@@ -13,7 +14,8 @@ returns NEW arrays (the inputs are left unchanged):
 
 The expected values are stored numbers from ``solutions/references/ex09.py``, which runs ``nnlib.optim``
 with the mapped arguments (``SGD(lr=eta (1 - gamma), momentum=gamma)``, ``RMSprop(lr=alpha, alpha=rho)``,
-``Adam(lr=alpha, betas=...)``) and ``nnlib.optim.cosine_lr``.
+``Adam(lr=alpha, betas=...)``) and ``nnlib.optim.cosine_lr``. The least-squares problem of the
+Newton item has one example per row of ``X`` and the loss ``||X theta - y||^2 / (2N)``.
 """
 
 import numpy as np
@@ -24,10 +26,12 @@ from nncourse.grading.feedback import (
     expect_array,
     expect_callable,
     expect_close,
+    expect_shape,
     expect_tuple,
     expect_unchanged,
     fail,
 )
+from nncourse.grading.quiz import quiz_item
 from nncourse.grading.stored import numbers
 
 GRADS = np.array([[0.5, -2.0, 1.0], [0.3, -1.0, 2.0], [-0.4, 0.5, 1.5], [0.2, -0.3, 0.1]])  # four steps
@@ -156,9 +160,104 @@ def check_cosine(cosine_schedule):
                  hint="use numpy functions (np.cos, np.pi) so an array of epochs works too")
 
 
+UNROLL_CASES = ((0.9, 4), (0.5, 6), (0.8, 1))  # (gamma, t)
+
+
+def _same(got, candidate):
+    candidate = np.asarray(candidate, dtype=float)
+    return got.shape == candidate.shape and bool(np.allclose(got, candidate, rtol=1e-7, atol=1e-12))
+
+
+def check_unrolled(momentum_weights, bias_correction):
+    """momentum_weights(gamma, t) -> the weights of g_1..g_t in m_t; bias_correction(gamma, t) -> 1 / their sum."""
+    expect_callable("momentum_weights", momentum_weights)
+    expect_callable("bias_correction", bias_correction)
+    stored = numbers("ex09-momentum-unrolled")
+    for (gamma, t), expected, slips in zip(UNROLL_CASES, stored["weights"], stored["weight_slips"]):
+        what = f"momentum_weights(gamma={gamma}, t={t})"
+        got = as_array(what, momentum_weights(gamma, t))
+        if got.shape != (t,):
+            fail(f"{what}: expected {t} weights, one for each of g_1 .. g_{t}, got shape {got.shape}")
+        if t > 1 and _same(got, expected[::-1]):
+            fail(f"{what}: your weights are in reverse order; index 0 holds the weight of the OLDEST gradient g_1, "
+                 f"which has been multiplied by gamma at each of the {t - 1} later steps")
+        if _same(got, slips["without_one_minus_gamma"]):
+            fail(f"{what}: the factor (1 - gamma) is missing; every gradient enters the average as (1 - gamma) g_j")
+        if _same(got, slips["one_power_too_many"]):
+            fail(f"{what}: one factor gamma too many; the newest gradient g_{t} enters m_{t} as (1 - gamma) g_{t}, "
+                 "not yet multiplied by gamma")
+        if t > 1 and _same(got, slips["normalised"]):
+            fail(f"{what}: your weights sum to 1; those are the weights after the bias correction. The weights of "
+                 "m_t itself (from m_0 = 0) sum to less than 1")
+        expect_array(what, got, expected, rtol=1e-9, atol=1e-12)
+    for (gamma, t), expected, slips in zip(UNROLL_CASES, stored["corrections"], stored["correction_slips"]):
+        what = f"bias_correction(gamma={gamma}, t={t})"
+        got = bias_correction(gamma, t)
+        value = float(np.squeeze(as_array(what, got)))
+        if np.isclose(value, slips["not_inverted"]):
+            fail(f"{what}: got {value:.6g}, the sum of the weights; the correction DIVIDES by that sum, so that "
+                 "the corrected weights sum to 1")
+        if np.isclose(value, slips["steady_state"]) and not np.isclose(value, expected):
+            fail(f"{what}: got {value:.6g} = 1 / (1 - gamma), the limit for a long run; after t = {t} steps "
+                 "the weights sum to less than 1: add up the t weights (a geometric series)")
+        expect_close(what, value, expected, rtol=1e-9,
+                     hint="the factor that makes the t weights sum to 1: one over their sum")
+
+
+def newton_problem():
+    """X (6, 3), y (6,) and theta (3,) of a least-squares problem."""
+    rng = np.random.default_rng(9)
+    return rng.normal(size=(6, 3)), rng.normal(size=6), np.array([0.5, -1.0, 2.0])
+
+
+def check_newton(least_squares_newton):
+    """least_squares_newton(theta, X, y) -> (g, H, theta_new) for L = ||X theta - y||^2 / (2N)."""
+    expect_callable("least_squares_newton", least_squares_newton)
+    stored = numbers("ex09-newton-least-squares")
+    X, y, theta = newton_problem()
+    copies = [theta.copy(), X.copy(), y.copy()]
+    what = "least_squares_newton(theta (3,), X (6, 3), y (6,))"
+    g, H, theta_new = expect_tuple(what, least_squares_newton(theta, X, y), ("g", "H", "theta_new"))
+    for name, array, original in zip(("theta", "X", "y"), (theta, X, y), copies):
+        expect_unchanged(name, array, original)
+    g = as_array(f"g of {what}", g)
+    if g.shape == (6,):
+        fail(f"g of {what}: got shape (6,), one number per example; the gradient has one entry per parameter, "
+             "shape (3,): multiply the residuals X theta - y by X^T")
+    if _same(g, stored["g_without_half"]):
+        fail(f"g of {what}: your gradient is twice the right one; the loss has the factor 1/(2N), and the 2 from "
+             "the square cancels the 2 in it")
+    expect_array(f"g of {what}", g, stored["g"], batch_size=X.shape[0],
+                 hint="the derivative of (x_n . theta - y_n)^2 / 2 is (x_n . theta - y_n) x_n; average over n")
+    H = as_array(f"H of {what}", H)
+    if H.shape == (6, 6):
+        fail(f"H of {what}: got shape (6, 6); the Hessian has one row and column per parameter, (3, 3): "
+             "X^T X, not X X^T")
+    if _same(H, stored["H_without_half"]):
+        fail(f"H of {what}: your Hessian is twice the right one; mind the factor 1/(2N) of the loss")
+    expect_array(f"H of {what}", H, stored["H"], batch_size=X.shape[0],
+                 hint="differentiate g once more: each entry H_kl = dg_k / dtheta_l")
+    theta_new = expect_shape(f"theta_new of {what}", theta_new, (3,))
+    if _same(theta_new, stored["uphill"]):
+        fail(f"theta_new of {what}: you added the Newton step; Newton's update is theta - H^-1 g")
+    if _same(theta_new, stored["H_times_g"]):
+        fail(f"theta_new of {what}: you multiplied g by H; Newton's step multiplies by the INVERSE, H^-1 g "
+             "(np.linalg.solve(H, g))")
+    expect_array(f"theta_new of {what}", theta_new, stored["theta_new"], rtol=1e-6,
+                 hint="one Newton step on a quadratic lands on its minimum: theta - np.linalg.solve(H, g)")
+
+
 ITEMS = {
     "ex09-momentum": Item(check_momentum, title="momentum step in the lecture's form", hidden=1),
     "ex09-rmsprop": Item(check_rmsprop, title="RMSProp step", hidden=1),
     "ex09-adam": Item(check_adam, title="Adam step with bias correction", hidden=2),
     "ex09-cosine": Item(check_cosine, title="cosine learning-rate schedule", hidden=2),
+    "ex09-momentum-unrolled": Item(check_unrolled, title="derive it: momentum unrolled, and its bias correction",
+                                   hidden=2),
+    "ex09-newton-least-squares": Item(check_newton, title="derive it: gradient, Hessian and a Newton step for "
+                                      "least squares", hidden=2),
+    "ex09-quiz-trajectory": quiz_item("ex09-quiz-trajectory", title="quiz: which trajectory is momentum"),
+    "ex09-quiz-adam-correction": quiz_item("ex09-quiz-adam-correction", title="quiz: Adam's first step without "
+                                           "bias correction"),
+    "ex09-quiz-rmsprop-arguments": quiz_item("ex09-quiz-rmsprop-arguments", title="quiz: RMSprop's arguments"),
 }

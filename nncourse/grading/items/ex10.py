@@ -1,10 +1,13 @@
-"""Visible tests for solutions/ex10_regularisation.ipynb (dropout, L2 penalty, early stopping, ensembles).
+"""Visible tests for solutions/ex10_regularisation.ipynb (dropout, L2 penalty, early stopping, ensembles,
+the batch-norm backward pass, quizzes).
 
 Conventions of the exercise (those of lesson 10 and nnlib): ``p`` is the probability of
 **dropping** a unit; inverted dropout scales the kept units by ``1 / (1 - p)`` in training and does
 nothing at test time; the L2 penalty is ``lam / 2 * sum of squared weights`` (gradient ``lam * W``);
-epochs are counted from 1. Expected values and recognised slips are stored numbers from
-``solutions/references/ex10.py``; dropout is checked against the mask the student's code returns.
+epochs are counted from 1; batch norm normalises every feature (column) with the batch's mean and
+biased variance. Expected values and recognised slips are stored numbers from
+``solutions/references/ex10.py`` (the batch-norm gradients come from ``nnlib.layers.BatchNorm1d``);
+dropout is checked against the mask the student's code returns.
 """
 
 import numpy as np
@@ -21,6 +24,7 @@ from nncourse.grading.feedback import (
     expect_unchanged,
     fail,
 )
+from nncourse.grading.quiz import quiz_item
 from nncourse.grading.stored import numbers
 
 
@@ -179,9 +183,70 @@ def check_ensemble(ensemble_predict):
                  hint="the argmax over the classes (axis 1) of the averaged probabilities")
 
 
+def batchnorm_problem():
+    """x (6, 3) with features of different scales, gamma (3,) and a random upstream gradient dy (6, 3)."""
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(6, 3)) * np.array([1.0, 4.0, 0.5]) + np.array([0.0, 2.0, -1.0])
+    return x, np.array([1.5, 0.5, -2.0]), rng.normal(size=(6, 3))
+
+
+def _same(got, candidate):
+    candidate = np.asarray(candidate, dtype=float)
+    return got.shape == candidate.shape and bool(np.allclose(got, candidate, rtol=1e-6, atol=1e-9))
+
+
+def check_batchnorm_backward(batchnorm_backward):
+    """batchnorm_backward(dy, x, gamma, eps) -> (dx, dgamma, dbeta) of y = gamma x_hat + beta (training mode)."""
+    expect_callable("batchnorm_backward", batchnorm_backward)
+    stored = numbers("ex10-batchnorm-backward")
+    x, gamma, dy = batchnorm_problem()
+    copies = [dy.copy(), x.copy(), gamma.copy()]
+    what = "batchnorm_backward(dy (6, 3), x (6, 3), gamma (3,), eps=1e-5)"
+    result = expect_tuple(what, batchnorm_backward(dy, x, gamma, 1e-5), ("dx", "dgamma", "dbeta"))
+    for name, array, original in zip(("dy", "x", "gamma"), (dy, x, gamma), copies):
+        expect_unchanged(name, array, original)
+    dx, dgamma, dbeta = (as_array(what, value) for value in result)
+    if dgamma.shape == (6, 3) or dbeta.shape == (6, 3):
+        fail(f"{what}: dgamma and dbeta have shape (6, 3); gamma and beta are shared by all examples, so sum "
+             "their shares over the batch: shape (3,)")
+    if _same(dgamma, stored["dbeta"]) and not _same(dgamma, stored["dgamma"]):
+        fail(f"dgamma of {what}: that is the sum of dy, beta's gradient; gamma multiplies x_hat, so each example "
+             "contributes dy * x_hat")
+    if _same(dgamma, stored["slips"]["dgamma_unbiased"]):
+        fail(f"dgamma of {what}: you normalised with the unbiased variance (divided by B - 1); batch norm divides "
+             "by B (np.var's default), as the forward pass of the lesson")
+    expect_array(f"dgamma of {what}", dgamma, stored["dgamma"], hint="sum over the batch of dy * x_hat")
+    expect_array(f"dbeta of {what}", dbeta, stored["dbeta"], hint="sum over the batch of dy")
+    dx = expect_shape(f"dx of {what}", dx, (6, 3))
+    slips = stored["slips"]
+    if _same(dx, slips["no_corrections"]):
+        fail(f"dx of {what}: you treated the batch mean and variance as constants (gamma dy / sigma); they are "
+             "computed from x, every example moves them, so two correction terms appear, one through the mean "
+             "and one through the variance")
+    if _same(dx, slips["mean_term_only"]):
+        fail(f"dx of {what}: the correction through the mean is there, the one through the VARIANCE is missing "
+             "(sigma^2 depends on every x_n too)")
+    if _same(dx, slips["variance_term_only"]):
+        fail(f"dx of {what}: the correction through the variance is there, the one through the MEAN is missing "
+             "(mu depends on every x_n: dmu/dx_n = 1/B)")
+    if _same(dx, slips["sums_not_means"]):
+        fail(f"dx of {what}: the correction terms are B = 6 times too large; mu and sigma^2 are AVERAGES over "
+             "the batch, so their derivatives carry a factor 1/B")
+    if _same(dx, slips["unbiased_variance"]):
+        fail(f"dx of {what}: you normalised with the unbiased variance (divided by B - 1); batch norm divides "
+             "by B (np.var's default), as the forward pass of the lesson")
+    expect_array(f"dx of {what}", dx, stored["dx"],
+                 hint="through x_hat = (x - mu) / sigma, where both mu and sigma^2 depend on every row of x")
+
+
 ITEMS = {
     "ex10-dropout": Item(check_dropout, title="inverted dropout forward and backward", hidden=2),
-    "ex10-l2": Item(check_l2, title="L2 penalty, its gradient and the weight-decay step", hidden=2),
+    "ex10-l2": Item(check_l2, title="derive it: the L2 penalty's gradient and the weight-decay step", hidden=2),
     "ex10-early-stopping": Item(check_early_stopping, title="the early-stopping rule", hidden=2),
     "ex10-ensemble": Item(check_ensemble, title="averaging an ensemble's probabilities", hidden=2),
+    "ex10-batchnorm-backward": Item(check_batchnorm_backward, title="derive it: the backward pass of batch "
+                                    "normalisation", hidden=2),
+    "ex10-quiz-dropout-scale": quiz_item("ex10-quiz-dropout-scale", title="quiz: a kept unit in inverted dropout"),
+    "ex10-quiz-weight-decay": quiz_item("ex10-quiz-weight-decay", title="quiz: weight decay over 100 steps"),
+    "ex10-quiz-batchnorm": quiz_item("ex10-quiz-batchnorm", title="quiz: batch normalisation"),
 }

@@ -1,9 +1,11 @@
 """Visible tests for solutions/ex11_training_recipe.ipynb (initial loss, log-uniform sampling,
-moving average, detecting overfitting).
+moving average, detecting overfitting, the initial loss with an output bias set to the class
+frequencies, quizzes).
 
 Conventions of the exercise (those of lesson 11): natural logarithms; epochs are counted from 1;
 the moving average is trailing and keeps the length of its input. Expected values are stored numbers
-from ``solutions/references/ex11.py``, which also holds the answers of the two quiz questions.
+from ``solutions/references/ex11.py`` (the initial losses computed with ``nnlib``'s
+``CrossEntropyLoss``), which also holds the answers of the quiz questions.
 """
 
 import numpy as np
@@ -123,11 +125,47 @@ def check_overfitting(detect_overfitting):
         expect_equal(f"the overfitting flag of {what}", bool(flag), expected_flag)
 
 
+PRIOR_CASES = ([50, 30, 20], [10, 10, 10, 10], [90, 10], [5, 1, 1, 1, 2])  # examples per class
+
+
+def check_initial_loss_prior(initial_losses):
+    """initial_losses(class_counts) -> (loss with zero output bias, loss with the bias log(n_c / N))."""
+    expect_callable("initial_losses", initial_losses)
+    stored = numbers("ex11-initial-loss-prior")
+    for counts, expected, slips in zip(PRIOR_CASES, stored["expected"], stored["slips"]):
+        what = f"initial_losses(class_counts={counts})"
+        zero, prior = (float(np.squeeze(as_array(what, value)))
+                       for value in expect_tuple(what, initial_losses(list(counts)), ("zero_bias", "prior_bias")))
+        balanced = len(set(counts)) == 1
+        if not balanced and np.isclose(zero, slips["entropy"]):
+            fail(f"{what}: with a zero bias the loss is {zero:.4f}, the value for the frequency bias; with b = 0 "
+                 "all logits are equal, so every class gets probability 1/C whatever the class counts")
+        for value, log10, name in ((zero, slips["log10"][0], "the loss with b = 0"),
+                                   (prior, slips["log10"][1], "the loss with b_c = log(n_c / N)")):
+            if np.isclose(value, log10):
+                fail(f"{what}: {name} uses the base-10 logarithm; the cross-entropy uses the natural one (np.log)")
+        expect_close(f"the loss with b = 0 of {what}", zero, expected[0], hint="every class gets 1/C: -log(1/C)")
+        if not balanced and np.isclose(prior, expected[0]):
+            fail(f"{what}: with b_c = log(n_c / N) the loss is not log C any more; the softmax of these logits gives "
+                 "class c the probability n_c / N")
+        if not balanced and np.isclose(prior, slips["class_average"]):
+            fail(f"{what}: you averaged -log(n_c / N) over the CLASSES; the loss is averaged over the N EXAMPLES, "
+                 "and class c has n_c of them")
+        expect_close(f"the loss with b_c = log(n_c / N) of {what}", prior, expected[1], rtol=1e-6,
+                     hint="an example of class c gets probability n_c / N; average -log of it over all examples")
+
+
 ITEMS = {
-    "ex11-initial-loss": Item(check_initial_loss, title="the expected initial loss log C", hidden=2),
+    "ex11-initial-loss": Item(check_initial_loss, title="derive it: the expected initial loss", hidden=2),
     "ex11-log-uniform": Item(check_log_uniform, title="log-uniform sampling for a random search", hidden=2),
     "ex11-moving-average": Item(check_moving_average, title="moving average of noisy losses", hidden=2),
     "ex11-overfitting": Item(check_overfitting, title="detecting overfitting from a history", hidden=2),
     "ex11-quiz-signs": quiz_item("ex11-quiz-signs", title="quiz: signs of overfitting"),
     "ex11-quiz-first-loss": quiz_item("ex11-quiz-first-loss", title="quiz: the first loss of a 26-class classifier"),
+    "ex11-initial-loss-prior": Item(check_initial_loss_prior, title="derive it: the initial loss with the output "
+                                    "bias at the class frequencies", hidden=2),
+    "ex11-quiz-binary-loss": quiz_item("ex11-quiz-binary-loss", title="quiz: the first loss of a binary classifier"),
+    "ex11-quiz-range-factor": quiz_item("ex11-quiz-range-factor", title="quiz: the factor of a learning-rate range "
+                                        "test"),
+    "ex11-quiz-plateau": quiz_item("ex11-quiz-plateau", title="quiz: a long plateau at log C"),
 }

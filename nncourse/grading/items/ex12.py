@@ -1,11 +1,12 @@
-"""Visible tests for solutions/ex12_rbf_networks.ipynb (RBF features, k-means steps, XOR).
+"""Visible tests for solutions/ex12_rbf_networks.ipynb (RBF features, k-means steps, XOR, the gradients of
+an RBF network's output and prototypes, the width of a Gaussian unit, quizzes).
 
 Conventions of the exercise: batches are rows, ``X`` is ``(N, D)``, prototypes or centres
 are rows of ``centers`` ``(K, D)``; the RBF feature matrix ``Phi`` is ``(N, K)`` with
 ``Phi[n, j] = exp(-||x_n - z_j||^2 / (2 sigma^2))``; cluster labels are ints ``0..K-1``. Expected values
 and recognised slips are stored numbers from ``solutions/references/ex12.py``; the prototypes a student
-chooses for XOR are tried out with ``nnlib.rbf.gaussian_features``. "Use numpy only": every item is
-``numpy_only``.
+chooses for XOR are tried out with ``nnlib.rbf.gaussian_features``; the network gradients are compared
+with stored central differences. "Use numpy only": every coding item is ``numpy_only``.
 """
 
 import numpy as np
@@ -15,10 +16,14 @@ from nncourse.grading.feedback import (
     as_array,
     expect_array,
     expect_callable,
+    expect_close,
+    expect_gradients,
     expect_shape,
+    expect_tuple,
     expect_unchanged,
     fail,
 )
+from nncourse.grading.quiz import quiz_item
 from nncourse.grading.stored import numbers
 from nnlib.rbf import gaussian_features
 
@@ -137,9 +142,72 @@ def check_xor(xor_rbf_parameters):
              "four points by hand (see the lesson's table) and pick a line between the two classes")
 
 
+Y_DEMO = np.array([1.0, -0.5, 2.0, 0.0, 0.5])
+W_DEMO = np.array([0.8, -1.2, 0.5])
+B_DEMO = 0.3
+
+
+def check_output_gradient(rbf_gradients):
+    """rbf_gradients(X, y, centers, sigma, w, b) -> (dw, db, dcenters) of L = sum_n (f(x_n) - y_n)^2 / (2N)."""
+    expect_callable("rbf_gradients", rbf_gradients)
+    stored = numbers("ex12-output-gradient")
+    arrays = [X_DEMO.copy(), Y_DEMO.copy(), CENTERS_DEMO.copy(), W_DEMO.copy()]
+    X, y, C, w = (a.copy() for a in arrays)
+    what = "rbf_gradients(X (5, 2), y (5,), centers (3, 2), sigma = 0.8, w (3,), b = 0.3)"
+    dw, db, dC = expect_tuple(what, rbf_gradients(X, y, C, 0.8, w, B_DEMO), ("dw", "db", "dcenters"))
+    for name, array, original in zip(("X", "y", "centers", "w"), (X, y, C, w), arrays):
+        expect_unchanged(name, array, original)
+    dC = as_array(f"dcenters of {what}", dC)
+    db = as_array(f"db of {what}", db)
+    db = db.reshape(()) if db.size == 1 else db
+    if dC.shape == (5, 3, 2):
+        fail(f"dcenters of {what}: shape (5, 3, 2) holds one share per example; sum (and average) over the "
+             "examples: one gradient per prototype, shape (3, 2)")
+    slips = stored["slips"]
+    if _same(dC, slips["dC_sigma_not_squared"]):
+        fail(f"dcenters of {what}: you divided by sigma; the exponent -||x - z||^2 / (2 sigma^2) has the "
+             "derivative (x - z) / sigma^2 with respect to z")
+    if _same(dC, slips["dC_without_w"]):
+        fail(f"dcenters of {what}: the output weight w_j is missing; prototype z_j acts on the output only "
+             "through w_j phi_j(x)")
+    if _same(dC, slips["dC_without_phi"]):
+        fail(f"dcenters of {what}: the factor phi_j(x_n) is missing; the derivative of exp(u) is exp(u) itself")
+    expect_gradients(what, {"dw": dw, "db": db, "dcenters": dC}, stored["numeric"], rtol=1e-5, atol=1e-8,
+                     batch_size=X.shape[0])
+
+
+WIDTH_CASES = ((1.0, float(np.exp(-0.5))), (2.0, 0.5), (0.3, 0.1), (5.0, 0.9))  # (distance r, level)
+
+
+def check_width(width_for_level):
+    """width_for_level(r, level) -> sigma such that the Gaussian unit answers `level` at distance r."""
+    expect_callable("width_for_level", width_for_level)
+    stored = numbers("ex12-width")
+    for (r, level), expected, slips in zip(WIDTH_CASES, stored["expected"], stored["slips"]):
+        what = f"width_for_level(r={r}, level={level:.4g})"
+        got = float(np.squeeze(as_array(what, width_for_level(r, level))))
+        if np.isclose(got, expected, rtol=1e-6):
+            continue
+        if np.isclose(got, slips["log10"]):
+            fail(f"{what}: you used the base-10 logarithm; exp and the natural logarithm np.log undo each other")
+        if np.isclose(got, slips["without_2"]):
+            fail(f"{what}: the factor 2 of the exponent -r^2 / (2 sigma^2) is missing")
+        if np.isclose(got, slips["variance"]):
+            fail(f"{what}: that is sigma^2; take the square root to get the width sigma")
+        expect_close(what, got, expected, rtol=1e-6,
+                     hint="solve exp(-r^2 / (2 sigma^2)) = level for sigma")
+
+
 ITEMS = {
     "ex12-features": Item(check_features, title="the RBF feature map", hidden=2, numpy_only=True),
     "ex12-assign": Item(check_assign, title="k-means assignment step", hidden=2, numpy_only=True),
     "ex12-update": Item(check_update, title="k-means update step", hidden=1, numpy_only=True),
     "ex12-xor": Item(check_xor, title="XOR with two RBF units and a linear output", hidden=1, numpy_only=True),
+    "ex12-output-gradient": Item(check_output_gradient, title="derive it: the gradients of an RBF network's output "
+                                 "weights and prototypes", hidden=2, numpy_only=True),
+    "ex12-width": Item(check_width, title="derive it: the width of a Gaussian unit for a given reach", hidden=2,
+                       numpy_only=True),
+    "ex12-quiz-feature": quiz_item("ex12-quiz-feature", title="quiz: one Gaussian feature"),
+    "ex12-quiz-sigma": quiz_item("ex12-quiz-sigma", title="quiz: a width that is too large"),
+    "ex12-quiz-kmeans": quiz_item("ex12-quiz-kmeans", title="quiz: k-means"),
 }

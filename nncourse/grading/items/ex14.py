@@ -1,11 +1,13 @@
-"""Visible tests for solutions/ex14_pooling_cnns.ipynb (max/mean pooling forward and backward, CNN parameters).
+"""Visible tests for solutions/ex14_pooling_cnns.ipynb (max/mean pooling forward and backward, CNN parameters,
+the gradient of a convolutional block, the shapes of a two-block CNN, quizzes).
 
 Conventions of the exercise: one feature map ``A`` of shape ``(H, W)``, a ``k x k`` window moved with
 stride ``s``; output entry ``(i, j)`` summarises ``A[s*i : s*i + k, s*j : s*j + k]``; the output has
 ``(H - k) // s + 1`` rows (incomplete windows at the border are dropped, as in PyTorch). Backward
 functions receive ``delta = dL/dA_out`` of the output's shape and return ``dL/dA`` of ``A``'s shape.
 Expected values, numerical gradients and recognised slips are stored numbers from
-``solutions/references/ex14.py``.
+``solutions/references/ex14.py`` (the block gradient comes from nnlib's ``Conv2d``, ``ReLU`` and
+``MaxPool2d``, the two-block counts from a network built with nnlib).
 """
 
 import numpy as np
@@ -15,12 +17,14 @@ from nncourse.grading.feedback import (
     as_array,
     expect_array,
     expect_callable,
+    expect_close,
     expect_equal,
     expect_shape,
     expect_tuple,
     expect_unchanged,
     fail,
 )
+from nncourse.grading.quiz import quiz_item
 from nncourse.grading.stored import numbers
 
 FEATURE_MAP = np.array([
@@ -181,9 +185,88 @@ def check_params(cnn_parameter_count):
             fail(f"{what}: total {got_total}, expected {conv + dense}; ReLU, pooling and Flatten add no parameters")
 
 
+def block_inputs():
+    """A 6x6 image without ties, a 3x3 kernel, the bias -0.5 and delta_P (2, 2); one pooling window of the
+    4x4 convolution output is all negative, the others are mixed."""
+    rng = np.random.default_rng(48)
+    I = rng.permutation(36).reshape(6, 6) * 0.1 + rng.uniform(0, 0.01, size=(6, 6))
+    F = rng.normal(size=(3, 3)).round(1)
+    return I, F, -0.5, np.array([[1.0, -2.0], [0.5, 3.0]])
+
+
+def check_block_gradient(conv_block_gradients):
+    """conv_block_gradients(I, F, b, delta_P) -> (dF, db) through max_pool2d(relu(corr(I, F) + b), 2, 2)."""
+    expect_callable("conv_block_gradients", conv_block_gradients)
+    stored = numbers("ex14-block-gradient")
+    I, F, b, delta_P = block_inputs()
+    copies = [I.copy(), F.copy(), delta_P.copy()]
+    what = ("conv_block_gradients(I (6, 6), F (3, 3), b = -0.5, delta_P = [[1, -2], [0.5, 3]]), "
+            "conv -> ReLU -> 2x2 max-pooling")
+    dF, db = expect_tuple(what, conv_block_gradients(I, F, b, delta_P), ("dF", "db"))
+    for name, array, original in zip(("I", "F", "delta_P"), (I, F, delta_P), copies):
+        expect_unchanged(name, array, original)
+    dF = expect_shape(f"dF of {what} (the kernel's shape)", dF, (3, 3))
+    if _same(dF, stored["no_relu"]):
+        fail(f"{what}: the ReLU is missing in the backward pass. In the bottom-right pooling window every "
+             "convolution output is negative, so ReLU made them all 0 and their derivative is 0: nothing of "
+             "delta_P may reach the kernel through that window")
+    if _same(dF, stored["mean_routing"]):
+        fail(f"{what}: you spread delta_P over the whole window (mean-pooling's rule); max-pooling sends it "
+             "only to the position of each window's maximum")
+    if _same(dF, stored["rotated"]):
+        fail(f"{what}: dF is rotated by 180 degrees; the kernel gradient is the input correlated with delta_Z "
+             "(lesson 13), no rotation")
+    expect_array(f"dF of {what}", dF, stored["dF"],
+                 hint="route delta_P to the maxima (delta_A), multiply by relu'(Z) (delta_Z), then correlate "
+                      "I with delta_Z")
+    expect_close(f"db of {what}", db, stored["db"], hint="db is the sum of delta_Z (after the ReLU's mask)")
+
+
+TWO_BLOCK_CASES = ((28, 1, 8, 16, 5, 10), (29, 1, 8, 8, 3, 10), (14, 3, 6, 12, 3, 5))  # (n, C_in, F1, F2, k, classes)
+
+
+def check_two_blocks(two_block_cnn):
+    """two_block_cnn(n, C_in, F1, F2, k, classes) -> (flat_features, parameters) of two valid conv blocks."""
+    expect_callable("two_block_cnn", two_block_cnn)
+    stored = numbers("ex14-two-blocks")
+    for args, expected, slips in zip(TWO_BLOCK_CASES, stored["expected"], stored["slips"]):
+        n, C_in, F1, F2, k, classes = args
+        what = (f"two_block_cnn(n={n}, C_in={C_in}, F1={F1}, F2={F2}, k={k}, classes={classes})")
+        flat, total = (int(round(float(v))) for v in expect_tuple(what, two_block_cnn(*args),
+                                                                 ("flat_features", "parameters")))
+        if flat != expected["flat"]:
+            if flat == slips["same_flat"]:
+                fail(f"{what}: {flat} features after Flatten, expected {expected['flat']}: the convolutions have "
+                     f"no padding, so each one shrinks the maps by k - 1 = {k - 1} pixels")
+            if flat == slips["ceil_flat"]:
+                fail(f"{what}: {flat} features after Flatten, expected {expected['flat']}: MaxPool2d(2) drops a "
+                     "last row or column that does not fill a window (round down)")
+            if flat == slips["one_pool_flat"]:
+                fail(f"{what}: {flat} features after Flatten, expected {expected['flat']}: each block has its own "
+                     "2x2 max-pooling, two in all")
+            expect_equal(f"the features after Flatten in {what}", flat, expected["flat"])
+        if total == slips["conv2_from_C_in"]:
+            fail(f"{what}: {total} parameters, expected {expected['total']}: the second convolution reads the "
+                 f"F1 = {F1} feature maps of the first block, not the C_in = {C_in} input channels")
+        if total == slips["no_biases"]:
+            fail(f"{what}: {total} parameters, expected {expected['total']}: the biases are missing "
+                 "(one per filter and one per output of the Linear layer)")
+        if total == slips["no_linear"]:
+            fail(f"{what}: {total} parameters, expected {expected['total']}: the Linear layer's weights and "
+                 "biases are part of the network")
+        expect_equal(f"the parameters of {what}", total, expected["total"])
+
+
 ITEMS = {
     "ex14-max-pool": Item(check_max_pool, title="max pooling forward", hidden=2),
     "ex14-max-pool-backward": Item(check_max_pool_backward, title="max pooling backward", hidden=1),
     "ex14-avg-pool": Item(check_avg_pool, title="mean pooling forward and backward", hidden=2),
     "ex14-params": Item(check_params, title="parameters of a small CNN", hidden=1),
+    "ex14-block-gradient": Item(check_block_gradient, title="derive it: the kernel gradient through ReLU and "
+                                "max-pooling", hidden=2, numpy_only=True),
+    "ex14-two-blocks": Item(check_two_blocks, title="derive it: features and parameters of two conv blocks",
+                            hidden=1),
+    "ex14-quiz-routing": quiz_item("ex14-quiz-routing", title="quiz: how many entries max-pooling's gradient reaches"),
+    "ex14-quiz-features": quiz_item("ex14-quiz-features", title="quiz: features after a conv block"),
+    "ex14-quiz-pooling": quiz_item("ex14-quiz-pooling", title="quiz: what pooling does"),
 }

@@ -1,11 +1,12 @@
-"""Visible tests for solutions/ex15_recurrent_networks.ipynb (RNN step, unrolling, BPTT factors, LSTM step).
+"""Visible tests for solutions/ex15_recurrent_networks.ipynb (RNN step, unrolling, BPTT factors, LSTM step,
+the BPTT sums for the shared weights, one LSTM step backwards, quizzes).
 
 Conventions of the exercise (as in ``nnlib.rnn``): batches are rows, ``x_t`` is ``(N, D)``, states
 ``h`` and ``c`` are ``(N, H)``; the RNN cell is ``h_t = tanh(x_t U^T + h_{t-1} V^T + b)`` with
 ``U`` (H, D), ``V`` (H, H), ``b`` (H,); a sequence ``X`` is ``(T, N, D)`` (time first). LSTM
 parameters come in a dict with ``W_g`` (H, D), ``U_g`` (H, H), ``b_g`` (H,) for the gates
 ``g`` in ``i, f, o, c``. Expected values and recognised slips are stored numbers from
-``solutions/references/ex15.py``.
+``solutions/references/ex15.py`` (the gradients come from ``nnlib.rnn``'s ``RNN`` and ``LSTMCell``).
 """
 
 import numpy as np
@@ -20,6 +21,7 @@ from nncourse.grading.feedback import (
     expect_unchanged,
     fail,
 )
+from nncourse.grading.quiz import quiz_item
 from nncourse.grading.stored import numbers
 
 
@@ -188,9 +190,90 @@ def check_lstm_step(lstm_step):
     expect_array(what + ": h_t", h_new, stored["random_h"])
 
 
+def weight_problems():
+    """(x, h0, u, v, b, y) of the lesson's example and of a longer random sequence."""
+    rng = np.random.default_rng(4)
+    return [(np.array([1.0, 0.5, -1.0]), 0.0, 0.5, 0.8, 0.0, 1.0),
+            (rng.normal(size=6), 0.3, 0.9, -0.7, 0.2, -0.5)]
+
+
+def check_bptt_weights(rnn_weight_gradients):
+    """rnn_weight_gradients(x, h0, u, v, b, y) -> (du, dv, db) of L = (h_T - y)^2 / 2 for a one-unit RNN."""
+    expect_callable("rnn_weight_gradients", rnn_weight_gradients)
+    stored = numbers("ex15-bptt-weights")
+    for (x, h0, u, v, b, y), expected, slips in zip(weight_problems(), stored["expected"], stored["slips"]):
+        x_copy = x.copy()
+        what = (f"rnn_weight_gradients(x = {np.round(x, 3).tolist()}, h0 = {h0}, u = {u}, v = {v}, b = {b}, "
+                f"y = {y})")
+        got = expect_tuple(what, rnn_weight_gradients(x, h0, u, v, b, y), ("du", "dv", "db"))
+        expect_unchanged("x", x, x_copy)
+        got = np.array([float(np.squeeze(as_array(what, g))) for g in got])
+        if _same(got, slips["last_step_only"]):
+            fail(f"{what}: only the last step counts in your gradients; u, v and b are SHARED by all "
+                 f"{len(x)} steps, so each collects a share from every step t (sum over t)")
+        if _same(got, slips["no_tanh_derivative"]):
+            fail(f"{what}: the tanh derivative is missing; the share of step t goes through "
+                 "z_t = u x_t + v h_(t-1) + b, so multiply dL/dh_t by 1 - h_t^2 first")
+        if _same(got[1:2], slips["dv_with_h_t"][1:2]):
+            fail(f"{what}: dv uses h_t; v multiplies the PREVIOUS state in z_t = u x_t + v h_(t-1) + b, "
+                 "so the share of step t is delta_t * h_(t-1)")
+        expect_array(f"(du, dv, db) of {what}", got, expected, rtol=1e-6,
+                     hint="delta_t = dL/dh_t (1 - h_t^2); du = sum_t delta_t x_t, dv = sum_t delta_t h_(t-1), "
+                          "db = sum_t delta_t")
+
+
+def lstm_backward_problems():
+    """The lesson's one-unit step with dh = 0.5, dc = -0.3, and a random batch with random dh, dc."""
+    x, h, c, p = lesson_lstm()
+    rng = np.random.default_rng(6)
+    xr, hr, cr, pr = random_lstm()
+    return [(x, h, c, p, np.array([[0.5]]), np.array([[-0.3]])),
+            (xr, hr, cr, pr, rng.normal(size=(4, 2)), rng.normal(size=(4, 2)))]
+
+
+def check_lstm_backward(lstm_step_backward):
+    """lstm_step_backward(x, h_prev, c_prev, params, dh, dc) -> (dx, dh_prev, dc_prev), as LSTMCell.step_backward."""
+    expect_callable("lstm_step_backward", lstm_step_backward)
+    stored = numbers("ex15-lstm-backward")
+    names = ("the lesson's one-unit step (x = 1, h_prev = 0.5, c_prev = 2) with dh = 0.5, dc = -0.3",
+             "a batch: x (4, 3), h_prev (4, 2), c_prev (4, 2), random dh and dc")
+    for name, (x, h, c, p, dh, dc), expected, slips in zip(names, lstm_backward_problems(), stored["expected"],
+                                                          stored["slips"]):
+        what = f"lstm_step_backward on {name}"
+        copies = [a.copy() for a in (x, h, c, dh, dc)]
+        result = expect_tuple(what, lstm_step_backward(x, h, c, p, dh, dc), ("dx", "dh_prev", "dc_prev"))
+        for label, a, a_copy in zip(("x", "h_prev", "c_prev", "dh", "dc"), (x, h, c, dh, dc), copies):
+            expect_unchanged(label, a, a_copy)
+        dx, dh_prev, dc_prev = (expect_shape(f"{label} of {what}", value, shape) for label, value, shape in
+                                zip(("dx", "dh_prev", "dc_prev"), result, (x.shape, h.shape, c.shape)))
+        if _same(dc_prev, slips["dc_prev_only_dc"]):
+            fail(f"{what}: dc_prev = dc * f_t misses the path through h_t: h_t = o_t tanh(c_t) depends on c_t "
+                 "too, so dL/dc_t = dc + dh * o_t * (1 - tanh(c_t)^2) before it reaches c_prev")
+        if _same(dc_prev, slips["no_tanh_derivative"]):
+            fail(f"{what}: the derivative of tanh(c_t) is missing on the way from h_t to c_t "
+                 "(h_t = o_t tanh(c_t): multiply by o_t (1 - tanh(c_t)^2))")
+        if _same(dc_prev, slips["dc_ignored"]):
+            fail(f"{what}: the gradient dc that arrives at c_t from the next step is ignored; the cell state has "
+                 "two paths into the loss, through h_t and through c_(t+1): add both")
+        expect_array(f"dc_prev of {what}", dc_prev, expected["dc_prev"],
+                     hint="dL/dc_(t-1) = (dc + dh o_t (1 - tanh(c_t)^2)) * f_t")
+        if _same(dh_prev, slips["no_gate_derivatives"]):
+            fail(f"{what}: dh_prev misses the derivatives of the gates; each gate g = sigma(a_g) passes "
+                 "dL/dg * g (1 - g) to its pre-activation a_g, the candidate c~ = tanh(a_c) passes dL/dc~ (1 - c~^2)")
+        expect_array(f"dh_prev of {what}", dh_prev, expected["dh_prev"],
+                     hint="sum over the four gates of (dL/da_g) @ U_g, with a_g each gate's pre-activation")
+        expect_array(f"dx of {what}", dx, expected["dx"],
+                     hint="sum over the four gates of (dL/da_g) @ W_g")
+
+
 ITEMS = {
     "ex15-rnn-step": Item(check_rnn_step, title="one step of the RNN cell", hidden=1),
     "ex15-rnn-forward": Item(check_rnn_forward, title="unrolling the RNN over a sequence", hidden=1),
     "ex15-bptt": Item(check_bptt, title="backpropagation through time in a one-unit RNN", hidden=1),
     "ex15-lstm-step": Item(check_lstm_step, title="one step of the LSTM cell", hidden=2),
+    "ex15-bptt-weights": Item(check_bptt_weights, title="derive it: the BPTT sums for the shared weights", hidden=2),
+    "ex15-lstm-backward": Item(check_lstm_backward, title="derive it: one LSTM step backwards", hidden=2),
+    "ex15-quiz-lstm-params": quiz_item("ex15-quiz-lstm-params", title="quiz: parameters of an LSTM cell"),
+    "ex15-quiz-vanishing": quiz_item("ex15-quiz-vanishing", title="quiz: a bound on a gradient through time"),
+    "ex15-quiz-gates": quiz_item("ex15-quiz-gates", title="quiz: what the LSTM's gates do"),
 }
