@@ -459,8 +459,8 @@ def check_train(train_moons):
 
 ITEMS = {
     "ex16-forward": Item(check_forward, title="the value of every operation", hidden=1, numpy_only=True),
-    "ex16-local-gradients": Item(check_local_gradients, title="local derivatives of every operation", hidden=1,
-                                 numpy_only=True),
+    "ex16-local-gradients": Item(check_local_gradients, title="derive it: local derivatives of every operation",
+                                 hidden=1, numpy_only=True),
     "ex16-fan-out": Item(check_fan_out, title="fan-out: gradients add up", hidden=1, numpy_only=True),
     "ex16-topological": Item(check_topological, title="backward in reverse topological order, deep chains",
                              hidden=1, numpy_only=True),

@@ -313,8 +313,9 @@ def check_written(written_comparison):
 ITEMS = {
     "ex18-init": Item(check_init, title="initial weights and a first loss near log 10", hidden=1, numpy_only=True),
     "ex18-forward": Item(check_forward, title="forward pass and predictions", hidden=1, numpy_only=True),
-    "ex18-loss": Item(check_loss, title="softmax cross-entropy and its gradient", hidden=1, numpy_only=True),
-    "ex18-backward": Item(check_backward, title="backward pass, gradient-checked", hidden=1, numpy_only=True),
+    "ex18-loss": Item(check_loss, title="derive it: softmax cross-entropy and its gradient", hidden=1, numpy_only=True),
+    "ex18-backward": Item(check_backward, title="derive it: the backward pass, gradient-checked", hidden=1,
+                          numpy_only=True),
     "ex18-train-epoch": Item(check_train_epoch, title="one epoch of mini-batch gradient descent", hidden=1,
                              numpy_only=True),
     "ex18-lr-search": Item(check_lr_search, title="a learning-rate search", hidden=1, numpy_only=True),
