@@ -30,6 +30,7 @@ SPEC = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_
 make_fixtures = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(make_fixtures)
 EXPECTED = make_fixtures.EXPECTED
+EX01_ITEMS = importlib.import_module("nncourse.grading.items.ex01").ITEMS
 CRASH_HOOK = '''import os, sys
 def _crash(event, args):
     if (event == "open" and args and str(args[0]).endswith("crash_the_grader.ipynb")
@@ -56,7 +57,7 @@ def _write_hostile(folder):
     for name in HOSTILE_NAMES:
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text, encoding="utf-8")
-    expected = dict.fromkeys(HOSTILE_NAMES.values(), 10)
+    expected = dict.fromkeys(HOSTILE_NAMES.values(), make_fixtures.MAX_SCORE["ex01"])
     (folder / "ex01_huge_file.ipynb").write_text('{"cells": []' + " " * (21 * 2**20) + "}", encoding="utf-8")
     expected["ex01_huge_file"] = 0
     (folder / "link to the solution.ipynb").symlink_to(ROOT / "solutions" / "ex01_neurons_threshold_units.ipynb")
@@ -172,7 +173,7 @@ def test_every_results_file_stays_small_and_follows_gradescopes_format(batch):
 
 def test_grades_csv_records_status_sandbox_and_flags(batch):
     rows = csv_rows(batch)
-    assert rows["ex01_kernel_crash"]["score"] == "8" and rows["ex01_kernel_crash"]["percent"] == "80.0"
+    assert rows["ex01_kernel_crash"]["score"] == "12" and rows["ex01_kernel_crash"]["percent"] == "85.7"  # of 14
     assert (rows["ex01_kernel_crash"]["ex01-gates"], rows["ex01_kernel_crash"]["ex01-xor"]) == ("0", "2")
     assert rows["ex01_crash_the_grader"]["status"] == "grader failed"
     assert {row["sandbox"] for row in rows.values()} == {"bubblewrap"}
@@ -236,7 +237,7 @@ def test_missing_functions_are_named(batch):
 ])
 def test_malformed_notebooks_cost_every_item_with_an_explanation(batch, key, words):
     found = outputs(batch, key)
-    assert len(found) == 6 and all(words in text for text in found.values()), found
+    assert len(found) == len(EX01_ITEMS) and all(words in text for text in found.values()), found
 
 
 def test_common_mistakes_get_their_diagnosis(batch):
@@ -285,6 +286,7 @@ def test_numpy_only_items_that_need_nnlib_score_zero_in_plain_words(batch):
 
 def test_a_grader_failure_costs_that_submission_only(batch):
     report = results(batch, "ex01_crash_the_grader")
-    assert (report["score"], report["max_score"]) == (0, 10) and len(report["tests"]) == 6
+    assert (report["score"], report["max_score"]) == (0, make_fixtures.MAX_SCORE["ex01"])
+    assert len(report["tests"]) == len(EX01_ITEMS)
     assert report["output"].splitlines()[1] == ("the grader failed on this submission (its grading process stopped "
                                                 "with exit code 70); an instructor will look at it")

@@ -5,9 +5,13 @@ return to ``nncourse/grading/items/ex01.json``; the visible tests compare studen
 those numbers. The inputs come from the item file, so the two cannot drift apart.
 """
 
+import itertools
+
 import numpy as np
 
 from nncourse.grading.items import ex01 as items
+from nncourse.grading.quiz import Choice, Number
+from nnlib.threshold import threshold_unit
 
 
 def step(z):
@@ -47,4 +51,66 @@ NUMBERS = {
     "ex01-sign": sign_numbers,
     "ex01-neuron": neuron_numbers,
     "ex01-two-layer": two_layer_numbers,
+}
+
+
+def majority_quiz():
+    """How many of the 8 binary inputs make the unit w = (1, 1, 1), theta = 1.5 fire (p > theta)?"""
+    inputs = np.array(list(itertools.product([0.0, 1.0], repeat=3)))  # (8, 3)
+    fires = threshold_unit(inputs, np.ones(3), 1.5)  # (8,) 0/1
+
+    def count(theta):
+        return int(threshold_unit(inputs, np.ones(3), theta).sum())
+
+    return Number(int(fires.sum()), tolerance=0.5, wrong={
+        int(fires.sum()) - 1: "the input (1, 1, 1) has p = 3 > 1.5 and fires too: the unit fires for two OR three "
+                              "ones (a majority vote)",
+        count(2.5): "only (1, 1, 1) gives p > 2.5; with theta = 1.5 two ones are already enough",
+        count(0.5): "that is the count for theta = 0.5 (OR: at least one input on); with 1.5 one input is too little",
+    })
+
+
+def hebb_pairings(eta, theta):
+    """Pairings of food and bell until the bell alone exceeds the threshold (Hebb: w += eta x y)."""
+    w_bell, pairings = 0.0, 0
+    while not w_bell > theta:  # the unit fires only when the sum EXCEEDS theta
+        w_bell += eta * 1.0 * 1.0  # bell on (x = 1) while the food makes the unit fire (y = 1)
+        pairings += 1
+    return pairings
+
+
+def hebb_quiz():
+    n = hebb_pairings(0.125, 0.5)
+    return Number(n, tolerance=0.5, wrong={
+        n - 1: "after 4 pairings w_bell = 0.5 exactly: the bell alone gives p = 0.5, which does not exceed "
+               "theta = 0.5, so the unit stays silent; one more pairing is needed",
+        0.5 / 0.125 + 2: "the bell needs w_bell > 0.5; after 5 pairings w_bell = 0.625 is enough",
+    })
+
+
+def rescorla_quiz():
+    alpha, lam, V = 0.3, 1.0, 0.0
+    for _trial in range(3):
+        V += alpha * (lam - V)  # learning from the prediction error
+    after_two = 0.3 + 0.3 * 0.7
+    return Number(V, tolerance=0.002, wrong={
+        3 * alpha * lam: "that is the Hebbian version, which adds alpha * lambda on every trial whatever was "
+                         "predicted; Rescorla-Wagner adds alpha times the prediction error lambda - V",
+        after_two: "that is the strength after two trials (0.3, then 0.51); the third adds 0.3 * (1 - 0.51)",
+        alpha * lam: "that is the strength after the first trial only",
+    })
+
+
+QUIZZES = {
+    "ex01-quiz-majority": majority_quiz(),
+    "ex01-quiz-hebb": hebb_quiz(),
+    "ex01-quiz-rescorla": rescorla_quiz(),
+    "ex01-quiz-xor-layer": Choice(
+        "abcd", correct="ab", multiple=True,
+        explain={
+            "c": "(0, 1) and (1, 0) both map to h = (1, 0), so the four inputs land on only three points: "
+                 "(0, 0), (1, 0) and (1, 1)",
+            "d": "the output unit fires only for h = (1, 0); with h1 = AND and h2 = OR that would mean AND on "
+                 "and OR off, which never happens, so the network outputs 0 for every input",
+        }),
 }

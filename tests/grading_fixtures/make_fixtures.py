@@ -5,9 +5,10 @@ Each submission starts as a student's copy of exercise 01 (or 03) with every ans
 (the solution notebook without hidden tests and outputs) and is then broken, or given a way of
 cheating, in one way. ``THREATS`` groups them by the threat model of the grader (solutions/README.md,
 section 8); ``EXPECTED`` holds each file's exact score. Exercise 01 gives step 1, sign 1, neuron 2,
-gates 2, two-layer 2 and xor 2 points; exercise 03 sigmoid 2, tanh-relu 2, linear-step 3 and
-logistic-step 3. A dishonest submission keeps only ``step`` honest (1 point) and stubs the rest,
-so any point above 1 would be a point gained by cheating.
+gates 2, two-layer 2 and xor 2 points and four quiz questions 1 point each (14); exercise 03 sigmoid 2,
+tanh-relu 2, linear-step 3, logistic-step 3, sigmoid-mse 3 and three quiz questions 1 point each (16).
+A dishonest submission keeps only ``step`` honest (1 point) and stubs the rest, so any point above 1
+would be a point gained by cheating. Regenerate the files whenever exercise 01 or 03 changes.
 """
 
 import copy
@@ -21,7 +22,9 @@ HERE = Path(__file__).resolve().parent
 SOLUTIONS = HERE.parent.parent / "solutions"
 SOURCE = SOLUTIONS / "ex01_neurons_threshold_units.ipynb"
 STUB = "    # YOUR CODE HERE\n    raise NotImplementedError()"
-STUBBED = ["ex01-sign-answer", "ex01-neuron-answer", "ex01-gates-answer", "ex01-two-layer-answer", "ex01-xor-answer"]
+STUBBED = ["ex01-sign-answer", "ex01-neuron-answer", "ex01-gates-answer", "ex01-two-layer-answer", "ex01-xor-answer",
+           "ex01-quiz-majority-answer", "ex01-quiz-hebb-answer", "ex01-quiz-rescorla-answer",
+           "ex01-quiz-xor-layer-answer"]
 
 
 def student_copy(source=SOURCE):
@@ -469,22 +472,22 @@ THREATS = {
 }
 
 EXPECTED = {
-    "ex01_tests_deleted.ipynb": 10, "ex01_infinite_loop.ipynb": 9, "ex01_huge_output.ipynb": 10,
-    "ex01_sys_exit.ipynb": 9, "ex01_kernel_crash.ipynb": 8, "ex01_early_exception.ipynb": 10,
-    "ex01_missing_function.ipynb": 6, "ex01_common_mistakes.ipynb": 2, "ex01_hidden_fail.ipynb": 7,
+    "ex01_tests_deleted.ipynb": 14, "ex01_infinite_loop.ipynb": 13, "ex01_huge_output.ipynb": 14,
+    "ex01_sys_exit.ipynb": 13, "ex01_kernel_crash.ipynb": 12, "ex01_early_exception.ipynb": 14,
+    "ex01_missing_function.ipynb": 10, "ex01_common_mistakes.ipynb": 6, "ex01_hidden_fail.ipynb": 11,
     "ex01_huge_messages.ipynb": 1, "ex01_sleeper.ipynb": 1,
     "ex01_invalid_json.ipynb": 0, "ex01_nested_deep.ipynb": 0, "ex01_no_cells.ipynb": 0, "ex01_empty.ipynb": 0,
-    "ex01_cells_not_a_list.ipynb": 0, "ex01_wrong_types.ipynb": 10, "ex01_nbformat3.ipynb": 10,
+    "ex01_cells_not_a_list.ipynb": 0, "ex01_wrong_types.ipynb": 14, "ex01_nbformat3.ipynb": 14,
     "homework_final (2).ipynb": 1, "ex01_patched_numpy.ipynb": 1, "ex01_patch_stdlib.ipynb": 1,
     "ex01_trace_hooks.ipynb": 1, "ex01_import_hook.ipynb": 1, "ex01_ipython_hooks.ipynb": 1, "ex01_liars.ipynb": 1,
     "ex01_read_solutions.ipynb": 1,
     "ex01_persist.ipynb": 1, "ex01_detached.ipynb": 1, "ex01_victim.ipynb": 0,
     "ex01_kill_the_grader.ipynb": 1, "ex01_channel_garbage.ipynb": 1,
     "ex01_fork_bomb.ipynb": 1, "ex01_memory_hog.ipynb": 1, "ex01_disk_fill.ipynb": 1,
-    "ex03_uses_nnlib.ipynb": 5, "ex03_sneaky_nnlib.ipynb": 8,
+    "ex03_uses_nnlib.ipynb": 8, "ex03_sneaky_nnlib.ipynb": 14,
     "ex01_crash_the_grader.ipynb": 0,
 }
-MAX_SCORE = {"ex01": 10, "ex03": 10}
+MAX_SCORE = {"ex01": 14, "ex03": 16}
 
 
 def render():

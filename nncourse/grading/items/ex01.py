@@ -19,6 +19,7 @@ from nncourse.grading.feedback import (
     expect_unchanged,
     fail,
 )
+from nncourse.grading.quiz import quiz_item
 from nncourse.grading.stored import numbers
 from nnlib.perceptron import sign as _sign
 
@@ -170,4 +171,8 @@ ITEMS = {
     "ex01-gates": Item(check_gates, title="AND, OR, NAND as threshold units", hidden=2),
     "ex01-two-layer": Item(check_two_layer, title="forward pass of a two-layer threshold network", hidden=1),
     "ex01-xor": Item(check_xor, title="XOR with two layers of threshold units", hidden=1),
+    "ex01-quiz-majority": quiz_item("ex01-quiz-majority", title="quiz: a three-input threshold unit"),
+    "ex01-quiz-hebb": quiz_item("ex01-quiz-hebb", title="quiz: Hebbian conditioning of a bell"),
+    "ex01-quiz-rescorla": quiz_item("ex01-quiz-rescorla", title="quiz: the Rescorla-Wagner rule"),
+    "ex01-quiz-xor-layer": quiz_item("ex01-quiz-xor-layer", title="quiz: the hidden layer of the XOR network"),
 }

@@ -21,6 +21,7 @@ from nncourse.grading.feedback import (
     expect_unchanged,
     fail,
 )
+from nncourse.grading.quiz import quiz_item
 from nncourse.grading.stored import numbers
 
 # The lesson's hand example: z = (-0.5, 3.5, 0.5), rows 0 and 2 are misclassified.
@@ -176,4 +177,8 @@ ITEMS = {
     "ex02-update": Item(check_update, title="perceptron update on a mistake", hidden=2),
     "ex02-train": Item(check_train, title="the perceptron training loop", hidden=2),
     "ex02-margin": Item(check_margin, title="margin, radius and Novikoff's bound", hidden=2),
+    "ex02-quiz-or-updates": quiz_item("ex02-quiz-or-updates", title="quiz: updates of the perceptron on OR"),
+    "ex02-quiz-learning-rate": quiz_item("ex02-quiz-learning-rate", title="quiz: the perceptron's learning rate"),
+    "ex02-quiz-margin": quiz_item("ex02-quiz-margin", title="quiz: Novikoff's bound for half the margin"),
+    "ex02-quiz-xor": quiz_item("ex02-quiz-xor", title="quiz: the perceptron on XOR"),
 }

@@ -1,4 +1,4 @@
-"""Visible tests for solutions/ex03_single_neuron.ipynb (activations, gradient steps of one neuron).
+"""Visible tests for solutions/ex03_single_neuron.ipynb (activations, gradient steps of one neuron, quiz).
 
 Conventions of the exercise (those of lesson 03): activations act element-wise and keep the
 input's shape; ``relu'(0) = 0`` (the Karlsruhe deck: 1 for z > 0, 0 for z <= 0); a neuron has
@@ -6,8 +6,10 @@ weights ``w`` of shape (m,) and a scalar bias ``b``; inputs are the rows of ``X`
 targets ``y`` have shape (n,). The linear unit's cost is the mean squared error without 1/2,
 ``L = 1/n sum (w @ x + b - y)^2``; the logistic unit's cost is the mean binary cross-entropy.
 One step of batch gradient descent is ``w <- w - lr dL/dw``, ``b <- b - lr dL/db``.
-Expected values are stored numbers from ``solutions/references/ex03.py``. "Use numpy only":
-every item is ``numpy_only``.
+The derive-it item gives a sigmoid unit trained with that squared error (no gradient in the task);
+its feedback recognises the slips by their stored numbers (sigma' missing, the BCE gradient, the
+factor 2). Expected values are stored numbers from ``solutions/references/ex03.py``. "Use numpy
+only": every item is ``numpy_only``.
 """
 
 import numpy as np
@@ -23,6 +25,7 @@ from nncourse.grading.feedback import (
     expect_unchanged,
     fail,
 )
+from nncourse.grading.quiz import quiz_item
 from nncourse.grading.stored import numbers
 
 Z_TEST = np.array([[-3.0, -0.5, 0.25], [1.0, 2.0, 4.0]])  # off the ReLU kink
@@ -161,6 +164,37 @@ def check_logistic_step(logistic_unit_step):
     expect_close("b_new on three examples with w = (0.3, -0.2), b = -0.1, lr = 0.5", b_new2, stored["b_new"])
 
 
+SIGMOID_MSE_SLIPS = [
+    ("without_sigma_prime", "the sigmoid's derivative is missing: the chain w -> z -> a -> L has three factors, "
+     "and da/dz = a (1 - a) does not cancel against the squared error (it only cancels for the cross-entropy)"),
+    ("bce_gradient", "that is the cross-entropy's gradient mean((a - y) x); with the squared error of this task "
+     "the factors 2 (from the square) and a (1 - a) (from the sigmoid) remain"),
+    ("without_two", "your gradient is half the right one: the derivative of (a - y)^2 is 2 (a - y) (this cost "
+     "has no 1/2 in front)"),
+]
+
+
+def check_sigmoid_mse(sigmoid_mse_gradients):
+    """Gradients of the mean squared error of a sigmoid unit: the sigma' factor stays."""
+    expect_callable("sigmoid_mse_gradients", sigmoid_mse_gradients)
+    stored = numbers("ex03-sigmoid-mse")
+    X, y, w = LOGISTIC_X.copy(), LOGISTIC_Y.copy(), LOGISTIC_W.copy()
+    what = "sigmoid_mse_gradients(w = (0.3, -0.2), b = -0.1, X (3, 2), y = (1, 0, 1))"
+    grad_w, grad_b = expect_tuple(what, sigmoid_mse_gradients(w, LOGISTIC_B, X, y), ("grad_w", "grad_b"))
+    expect_unchanged("w passed to sigmoid_mse_gradients", w, LOGISTIC_W)
+    expect_unchanged("X passed to sigmoid_mse_gradients", X, LOGISTIC_X)
+    grad_w = as_array(f"grad_w from {what}", grad_w)
+    if grad_w.shape == (2,):
+        for slip, words in SIGMOID_MSE_SLIPS:
+            if np.allclose(grad_w, stored[slip]):
+                fail(f"grad_w from {what}: {words}")
+    expect_array(f"grad_w from {what}", grad_w, stored["grad_w"], batch_size=3,
+                 hint="one factor per step of the forward pass: dL/da, then da/dz, then dz/dw, averaged over "
+                      "the examples")
+    expect_close(f"grad_b from {what}", grad_b, stored["grad_b"], batch_size=3,
+                 hint="the same chain as for w, with dz/db = 1")
+
+
 ITEMS = {
     "ex03-sigmoid": Item(check_sigmoid, title="stable sigmoid and its derivative", hidden=2, numpy_only=True),
     "ex03-tanh-relu": Item(check_tanh_relu, title="tanh', ReLU and ReLU'", hidden=2, numpy_only=True),
@@ -168,4 +202,9 @@ ITEMS = {
                              numpy_only=True),
     "ex03-logistic-step": Item(check_logistic_step, title="gradient step of a logistic unit (BCE)", hidden=2,
                                numpy_only=True),
+    "ex03-sigmoid-mse": Item(check_sigmoid_mse, title="derive it: a sigmoid unit with the squared error", hidden=2,
+                             numpy_only=True),
+    "ex03-quiz-diverge": quiz_item("ex03-quiz-diverge", title="quiz: where gradient descent starts to diverge"),
+    "ex03-quiz-updates": quiz_item("ex03-quiz-updates", title="quiz: updates of mini-batch gradient descent"),
+    "ex03-quiz-saturated": quiz_item("ex03-quiz-saturated", title="quiz: a confidently wrong logistic unit"),
 }

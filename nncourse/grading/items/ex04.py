@@ -1,10 +1,13 @@
-"""Visible tests for solutions/ex04_logistic_to_mlp.ipynb (softmax, BCE, cross-entropy, Linear).
+"""Visible tests for solutions/ex04_logistic_to_mlp.ipynb (softmax, BCE, cross-entropy, Linear, quiz).
 
 Conventions of the exercise (those of lessons 04 and 05 and nnlib): batches are rows; the softmax
 acts on the last axis; losses are means over the batch (the BCE over every entry); a Linear
 layer has ``W`` of shape (out, in) and ``b`` of shape (out,) and computes
 ``Z = A_prev @ W.T + b``; its backward pass receives ``delta = dL/dZ`` (N, out) and returns
-``(dA_prev, dW, db)`` with the shapes of ``A_prev``, ``W`` and ``b``. Expected values, numerical
+``(dA_prev, dW, db)`` with the shapes of ``A_prev``, ``W`` and ``b``. The two losses are derive-it
+items: their tasks give the loss, not its gradient, so the feedback names slips (a missing term, the
+inner derivative of log(1 - a), the gradient with respect to the wrong variable) instead of stating
+the formula. Expected values, numerical
 gradients and recognised slips are stored numbers from ``solutions/references/ex04.py``; "use numpy
 only": every item is ``numpy_only``.
 """
@@ -23,6 +26,7 @@ from nncourse.grading.feedback import (
     expect_unchanged,
     fail,
 )
+from nncourse.grading.quiz import quiz_item
 from nncourse.grading.stored import numbers
 
 SHIFT_HINT = ("exp overflows for large logits; subtract each row's maximum before np.exp "
@@ -62,6 +66,15 @@ BCE_A = np.array([[0.9], [0.2], [0.6], [0.5]])
 BCE_Y = np.array([[1.0], [0.0], [0.0], [1.0]])
 
 
+BCE_SLIPS = [
+    ("grad_z", "it equals (a - y) / N, the gradient with respect to the pre-activation z (where the sigmoid's "
+     "derivative has cancelled). Here bce receives the probabilities a, so return dL/da"),
+    ("only_y_term", "only the y ln a term was differentiated; (1 - y) ln(1 - a) depends on a as well"),
+    ("inner_sign", "the derivative of ln(1 - a) with respect to a is -1 / (1 - a): the inner derivative -1 "
+     "of (1 - a) is missing"),
+]
+
+
 def check_bce(bce):
     """Mean binary cross-entropy of probabilities and its gradient dL/da."""
     expect_callable("bce", bce)
@@ -71,12 +84,13 @@ def check_bce(bce):
                               ("loss", "grad"))
     expect_close(f"loss from {what}", loss, stored["loss"], batch_size=4,
                  hint="-mean(y log a + (1 - y) log(1 - a)); note the minus sign")
-    if as_array(f"grad from {what}", grad).shape == BCE_A.shape and np.allclose(grad, stored["grad_z"]):
-        fail(f"grad from {what} equals (a - y) / N: that is the gradient with respect to the "
-             "pre-activation z (after the sigmoid's derivative cancels). Here bce receives probabilities, "
-             "so return dL/da = (a - y) / (a (1 - a)) / N")
+    grad = as_array(f"grad from {what}", grad)
+    if grad.shape == BCE_A.shape:
+        for slip, words in BCE_SLIPS:
+            if np.allclose(grad, stored[slip]):
+                fail(f"grad from {what}: {words}")
     expect_array(f"grad dL/da from {what}", grad, stored["grad"], batch_size=4,
-                 hint="dL/da = (-y / a + (1 - y) / (1 - a)) / N")
+                 hint="differentiate both terms of the loss with respect to a_n, the mean included")
     # certain and right: no log(0) trouble, loss 0 up to clipping
     loss0, _ = expect_tuple("bce on certain, correct predictions", call_quietly(
         "bce(a = [1, 0], y = [1, 0])", bce, np.array([1.0, 0.0]), np.array([1.0, 0.0]), hint=CLIP_HINT),
@@ -89,8 +103,18 @@ CE_Z = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0]])
 CE_LABELS = np.array([0, 2])
 
 
+CE_SLIPS = [
+    ("softmax_only", "it equals softmax(Z) / N: the contribution of the label is missing (the loss picks the "
+     "true class, so the one-hot labels appear in the gradient)"),
+    ("grad_probabilities", "it equals -onehot / (N softmax(Z)), the gradient with respect to the probabilities; "
+     "the task asks for the logits Z, one more step of the chain rule through the softmax"),
+    ("diagonal_only", "only the diagonal of the softmax Jacobian was used; every probability depends on every "
+     "logit, so the terms -zeta_k zeta_j for k != j count too"),
+]
+
+
 def check_cross_entropy(cross_entropy):
-    """Mean cross-entropy of the softmax of logits; dL/dZ = (softmax(Z) - onehot) / N."""
+    """Mean cross-entropy of the softmax of logits and dL/dZ, against stored values and recognised slips."""
     expect_callable("cross_entropy", cross_entropy)
     stored = numbers("ex04-cross-entropy")
     what = "cross_entropy(Z = [[2, 1, 0.1], [0.5, 2.5, -1]], labels = [0, 2])"
@@ -98,8 +122,14 @@ def check_cross_entropy(cross_entropy):
                             ("loss", "dZ"))
     expect_close(f"loss from {what}", loss, stored["loss"], batch_size=2,
                  hint="-mean over examples of log softmax(Z)[n, labels[n]]")
+    dZ = as_array(f"dL/dZ from {what}", dZ)
+    if dZ.shape == CE_Z.shape:
+        for slip, words in CE_SLIPS:
+            if np.allclose(dZ, stored[slip]):
+                fail(f"dL/dZ from {what}: {words}")
     expect_array(f"dL/dZ from {what}", dZ, stored["dZ"], batch_size=2,
-                 hint="(softmax(Z) - onehot(labels)) / N")
+                 hint="the chain rule sums over k: dL/dzeta_k times dzeta_k/dz_j, and the one-hot labels of "
+                      "an example sum to 1")
     big = np.array([[1000.0, 0.0], [0.0, 1000.0]])
     loss_big, _ = expect_tuple("cross_entropy on huge logits", call_quietly(
         "cross_entropy([[1000, 0], [0, 1000]], [1, 1])", cross_entropy, big, np.array([1, 1]),
@@ -151,9 +181,14 @@ def check_linear_backward(linear_backward):
 
 ITEMS = {
     "ex04-softmax": Item(check_softmax, title="numerically stable softmax", hidden=2, numpy_only=True),
-    "ex04-bce": Item(check_bce, title="binary cross-entropy and its gradient", hidden=2, numpy_only=True),
-    "ex04-cross-entropy": Item(check_cross_entropy, title="cross-entropy on logits and dL/dZ", hidden=2,
+    "ex04-bce": Item(check_bce, title="derive it: binary cross-entropy and its gradient", hidden=2,
+                     numpy_only=True),
+    "ex04-cross-entropy": Item(check_cross_entropy, title="derive it: cross-entropy on logits and dL/dZ", hidden=2,
                                numpy_only=True),
     "ex04-linear-forward": Item(check_linear_forward, title="Linear forward pass", hidden=2, numpy_only=True),
     "ex04-linear-backward": Item(check_linear_backward, title="Linear backward pass", hidden=2, numpy_only=True),
+    "ex04-quiz-parameters": quiz_item("ex04-quiz-parameters", title="quiz: the parameters of an MLP"),
+    "ex04-quiz-collapse": quiz_item("ex04-quiz-collapse", title="quiz: linear layers without activations"),
+    "ex04-quiz-outputs": quiz_item("ex04-quiz-outputs", title="quiz: output layer and loss per task"),
+    "ex04-quiz-depth": quiz_item("ex04-quiz-depth", title="quiz: linear pieces of a deep ReLU network"),
 }

@@ -1,12 +1,15 @@
-"""Visible tests for solutions/ex06_training_in_batches.ipynb (batched forward/backward, mini-batches).
+"""Visible tests for solutions/ex06_training_in_batches.ipynb (batched forward/backward, mini-batches, quiz).
 
 Conventions of the exercise (those of lesson 06 and nnlib): a batch holds one example per **row**;
 weights ``W`` have shape (out, in), biases ``b`` shape (out,); the two-layer network is
 ``A1 = sigmoid(X @ W1.T + b1)``, ``Z2 = A1 @ W2.T + b2`` (logits) with the mean softmax
 cross-entropy over the batch; gradients have the shapes of their parameters. A mini-batch epoch
 shuffles with **one** call ``rng.permutation(n)`` and cuts the order into consecutive pieces.
-Expected values, numerical gradients and recognised slips are stored numbers from
-``solutions/references/ex06.py``; "use numpy only": every item is ``numpy_only``.
+The derive-it item is a regression network (tanh hidden layer, linear outputs, the batch mean of
+``1/2 ||y_hat - y||^2``) whose task gives no gradient; its feedback names the missing 1/N, the
+average over all entries, the missing tanh' and a bias gradient left unsummed. Expected values,
+numerical gradients and recognised slips are stored numbers from ``solutions/references/ex06.py``;
+"use numpy only": every item is ``numpy_only``.
 """
 
 import numpy as np
@@ -23,6 +26,7 @@ from nncourse.grading.feedback import (
     expect_unchanged,
     fail,
 )
+from nncourse.grading.quiz import quiz_item
 from nncourse.grading.stored import numbers
 
 # The Karlsruhe deck's hidden layer, a 3-class output layer, and a batch whose first row is the deck's x.
@@ -69,8 +73,31 @@ def backward_inputs():
     return X, np.array([0, 2, 1, 2, 0]), W1, b1, W2, b2
 
 
+def _gradient_dict(what, grads, N, widths):
+    """The student's {"dW1", "db1", "dW2", "db2"} as arrays (or None), after the checks common to both passes.
+
+    ``widths`` maps each bias gradient to its length; a bias gradient with one row per example (N rows)
+    was not summed over the batch.
+    """
+    if grads is None:
+        fail(f"{what}: your function returned None; did you forget the `return` statement?")
+    if not isinstance(grads, dict):
+        fail(f"{what}: should return a dict with the keys 'dW1', 'db1', 'dW2', 'db2', "
+             f"got a {type(grads).__name__}")
+    missing = [key for key in ("dW1", "db1", "dW2", "db2") if key not in grads]
+    if missing:
+        fail(f"{what}: the returned dict lacks the key(s) {missing}")
+    got = {key: (None if grads[key] is None else as_array(f"{key} from {what}", grads[key]))
+           for key in ("dW1", "db1", "dW2", "db2")}
+    for key, width in widths.items():
+        if got[key] is not None and got[key].shape == (N, width):
+            fail(f"{what}: {key} has one row per example, shape {got[key].shape}; every example contributes to "
+                 f"the same bias, so add the contributions up over the batch, shape ({width},)")
+    return got
+
+
 def check_batch_backward(two_layer_backward):
-    """Mean softmax cross-entropy: Delta2 = (S - Y)/N, Delta1 = Delta2 W2 * A1(1 - A1), dW = Delta^T A, db = sum."""
+    """Batch gradients of the mean softmax cross-entropy against central differences; bias gradients summed."""
     expect_callable("two_layer_backward", two_layer_backward)
     stored = numbers("ex06-batch-backward")  # the forward pass's A1, Z2 and the numerical gradients
     N, H, K = 5, 4, 3
@@ -80,21 +107,9 @@ def check_batch_backward(two_layer_backward):
     W2_copy = W2.copy()
     grads = two_layer_backward(X.copy(), labels.copy(), A1.copy(), Z2.copy(), W2)
     expect_unchanged("W2", W2, W2_copy)
-    if grads is None:
-        fail(f"{what}: your function returned None; did you forget the `return` statement?")
-    if not isinstance(grads, dict):
-        fail(f"{what}: should return a dict with the keys 'dW1', 'db1', 'dW2', 'db2', "
-             f"got a {type(grads).__name__}")
-    missing = [key for key in ("dW1", "db1", "dW2", "db2") if key not in grads]
-    if missing:
-        fail(f"{what}: the returned dict lacks the key(s) {missing}")
-    for key, H_out in (("db1", H), ("db2", K)):
-        got = np.asarray(grads[key], dtype=float) if grads[key] is not None else None
-        if got is not None and got.shape == (N, H_out):
-            fail(f"{what}: {key} has one row per example, shape {got.shape}; the bias gradient of a "
-                 f"batch is the sum of the deltas over the examples: delta.sum(axis=0), shape ({H_out},)")
+    got = _gradient_dict(what, grads, N, {"db1": H, "db2": K})
     numeric = {name: stored[name] for name in ("dW1", "db1", "dW2", "db2")}
-    expect_gradients(what, grads, numeric, batch_size=N)
+    expect_gradients(what, got, numeric, batch_size=N)
 
 
 def check_minibatches(minibatches):
@@ -173,6 +188,47 @@ def check_sgd_epoch(sgd_epoch):
                  hint="record the loss grad_fn returns for each batch, in the order of the batches")
 
 
+def regression_inputs():
+    """X (5, 3), targets Y (5, 2), W1 (4, 3), b1 (4,), W2 (2, 4), b2 (2,) drawn from a fixed seed."""
+    rng = np.random.default_rng(4)
+    X, Y = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+    W1, b1 = rng.normal(size=(4, 3)), 0.5 * rng.normal(size=4)
+    W2, b2 = rng.normal(size=(2, 4)), 0.5 * rng.normal(size=2)
+    return X, Y, W1, b1, W2, b2
+
+
+REGRESSION_SLIPS = [
+    ("over_all_entries", "every gradient is 2 times too small, the number of outputs K: the loss averages over "
+     "the N examples and sums over the K outputs of each (the 1/2 ||.||^2 is one example's loss), so divide by "
+     "N only"),
+    ("without_tanh_prime", "dW1 and db1 miss the derivative of tanh: the error that comes back through W2 is "
+     "multiplied element-wise by tanh'(Z1) = 1 - A1^2 before it reaches the first layer; dW2 and db2 are right"),
+    ("sigmoid_prime", "dW1 and db1 use A1 (1 - A1), the sigmoid's derivative; this hidden layer is tanh, whose "
+     "derivative is 1 - tanh^2 = 1 - A1^2"),
+]
+
+
+def check_regression_backward(regression_backward):
+    """Gradients of the batch mean of 1/2 ||y_hat - y||^2 for a tanh-hidden, linear-output network."""
+    expect_callable("regression_backward", regression_backward)
+    stored = numbers("ex06-regression-backward")  # numerical gradients and the slips
+    N, H, K = 5, 4, 2
+    X, Y, W1, b1, W2, b2 = regression_inputs()
+    copies = [a.copy() for a in (X, Y, W1, b1, W2, b2)]
+    what = "regression_backward(X (5, 3), Y (5, 2), W1 (4, 3), b1 (4,), W2 (2, 4), b2 (2,)) on random numbers"
+    grads = regression_backward(X, Y, W1, b1, W2, b2)
+    for name, array, copy in zip(("X", "Y", "W1", "b1", "W2", "b2"), (X, Y, W1, b1, W2, b2), copies):
+        expect_unchanged(f"the {name} passed to regression_backward", array, copy)
+    got = _gradient_dict(what, grads, N, {"db1": H, "db2": K})
+    for slip, words in REGRESSION_SLIPS:
+        slipped = stored[slip]
+        if all(got[key] is not None and got[key].shape == slipped[key].shape and np.allclose(got[key], slipped[key])
+               for key in ("dW1", "db1")):
+            fail(f"{what}: {words}")
+    numeric = {name: stored[name] for name in ("dW2", "db2", "dW1", "db1")}
+    expect_gradients(what, got, numeric, batch_size=N)
+
+
 ITEMS = {
     "ex06-batch-forward": Item(check_batch_forward, title="two-layer forward pass on a batch", hidden=2,
                                numpy_only=True),
@@ -180,4 +236,9 @@ ITEMS = {
                                 hidden=2, numpy_only=True),
     "ex06-minibatches": Item(check_minibatches, title="seeded mini-batch indices", hidden=2, numpy_only=True),
     "ex06-sgd-epoch": Item(check_sgd_epoch, title="one epoch of mini-batch SGD", hidden=2, numpy_only=True),
+    "ex06-regression-backward": Item(check_regression_backward, title="derive it: batch gradients of a regression "
+                                     "network", hidden=2, numpy_only=True),
+    "ex06-quiz-broadcast": quiz_item("ex06-quiz-broadcast", title="quiz: a bias of the wrong shape"),
+    "ex06-quiz-bias-gradient": quiz_item("ex06-quiz-bias-gradient", title="quiz: the bias gradient of a batch"),
+    "ex06-quiz-learning-rate": quiz_item("ex06-quiz-learning-rate", title="quiz: summed loss and batch size"),
 }

@@ -1,9 +1,13 @@
-"""Visible tests for solutions/ex07_activations_losses.ipynb (leaky ReLU, ELU, softmax backward, Huber, hinge).
+"""Visible tests for solutions/ex07_activations_losses.ipynb (leaky ReLU, ELU, softmax backward, losses, quiz).
 
 Conventions of the exercise (those of lesson 07 and nnlib): activations act element-wise, keep the
 input's shape and use the branch ``z <= 0`` at the kink (so leaky ReLU' and ELU' at 0 are
 ``alpha``); the softmax runs over the last axis of a batch ``(N, K)``; losses are **means** over all
-entries and return ``(loss, grad)`` with ``grad = dL/dpred`` of the shape of ``pred``. Expected values,
+entries and return ``(loss, grad)`` with ``grad = dL/dpred`` of the shape of ``pred``. The softmax backward
+pass, the Huber, hinge and logistic losses are derive-it items: their tasks give the function (and
+the softmax's Jacobian), not the gradient, so the
+feedback names slips (an uncapped gradient, the sign, a gradient where the margin is already met,
+sigma of the wrong argument) instead of the formula. Expected values,
 numerical gradients and recognised slips are stored numbers from ``solutions/references/ex07.py``;
 "use numpy only": every item is ``numpy_only``.
 """
@@ -22,6 +26,7 @@ from nncourse.grading.feedback import (
     expect_unchanged,
     fail,
 )
+from nncourse.grading.quiz import quiz_item
 from nncourse.grading.stored import numbers
 
 Z_TEST = np.array([[-3.0, -0.5, 0.25], [1.0, 2.0, -1.5]])  # off the kink at 0
@@ -82,7 +87,7 @@ HUGE_G = np.array([[0.5, -1.0, 2.0]])
 
 
 def check_softmax_backward(softmax_backward):
-    """dL/dZ = S * (G - sum_k G_k S_k) for S = softmax(Z), row by row."""
+    """dL/dZ for S = softmax(Z) given dL/dS, row by row, against central differences and for huge logits."""
     expect_callable("softmax_backward", softmax_backward)
     stored = numbers("ex07-softmax-backward")
     Z, G = backward_inputs()
@@ -109,7 +114,7 @@ def huber_inputs():
 
 
 def check_huber(huber):
-    """Mean Huber loss: 1/2 d^2 for |d| < delta, delta (|d| - delta/2) otherwise; gradient d or delta sign(d), / S."""
+    """Mean Huber loss (quadratic below delta, linear above) and its gradient with respect to pred."""
     expect_callable("huber", huber)
     what = "huber(pred = [0.5, 3.0], target = [0, 0], delta = 1.0)"
     pred = np.array([0.5, 3.0])
@@ -118,18 +123,29 @@ def check_huber(huber):
     expect_close(f"the loss of {what}", loss, (0.125 + 2.5) / 2, batch_size=2,
                  hint="0.5 * 0.5**2 = 0.125 in the quadratic part, 1.0 * (3.0 - 0.5) = 2.5 in the linear "
                       "part; their mean is 1.3125")
+    grad = as_array(f"the gradient of {what}", grad)
+    if grad.shape == (2,) and np.allclose(grad, [0.25, 1.5]):
+        fail(f"the gradient of {what}: the outlier d = 3 pulls with d / S = 1.5; outside |d| < delta the loss "
+             "is linear in |d|, so its slope has the constant size delta")
+    if grad.shape == (2,) and np.allclose(grad, [0.5, 0.5]):
+        fail(f"the gradient of {what}: the small error d = 0.5 got the slope delta too; inside |d| < delta "
+             "the loss is quadratic, so its slope grows with d")
     expect_array(f"the gradient of {what}", grad, np.array([0.25, 0.5]), batch_size=2,
-                 hint="d inside |d| < delta, delta * sign(d) outside, divided by the number of entries")
+                 hint="differentiate each piece of the loss on its own side of the threshold, then take the mean")
     stored = numbers("ex07-huber")
     P, T = huber_inputs()
     what = "huber(pred (3, 2), target (3, 2), delta = 0.7) with random numbers"
     loss, grad = expect_tuple(what, huber(P.copy(), T, 0.7), ("loss", "grad"))
     expect_close(f"the loss of {what}", loss, stored["loss"], batch_size=6)
+    grad = as_array(f"the gradient of {what}", grad)
+    if grad.shape == stored["grad"].shape and np.allclose(grad, -stored["grad"]):
+        fail(f"the gradient of {what}: the sign is flipped; the error is d = pred - target, and the loss "
+             "grows as pred moves away from target")
     expect_array(f"the gradient of {what}", grad, stored["grad"], batch_size=6)
 
 
 def check_hinge(hinge):
-    """Mean hinge loss max(0, 1 - y f) for labels -1/+1; gradient -y/S where y f < 1, else 0."""
+    """Mean hinge loss max(0, 1 - y f) for labels -1/+1 and its gradient with respect to the scores."""
     expect_callable("hinge", hinge)
     what = "hinge(scores = [2.0, 0.5, -1.0], y = [1, 1, 1])"
     scores = np.array([2.0, 0.5, -1.0])
@@ -137,22 +153,74 @@ def check_hinge(hinge):
     expect_unchanged("scores", scores, np.array([2.0, 0.5, -1.0]))
     expect_close(f"the loss of {what}", loss, 2.5 / 3, batch_size=3,
                  hint="max(0, 1 - y f) per example: 0, 0.5 and 2; their mean is 0.8333")
+    grad = as_array(f"the gradient of {what}", grad)
+    if grad.shape == (3,) and np.allclose(grad, np.array([-1.0, -1.0, -1.0]) / 3):
+        fail(f"the gradient of {what}: the first example has margin y f = 2 >= 1, where max(0, 1 - y f) is "
+             "the constant 0: it gets no gradient")
     expect_array(f"the gradient of {what}", grad, np.array([0.0, -1.0, -1.0]) / 3, batch_size=3,
-                 hint="-y / N where the margin y f is below 1, 0 where it is at least 1")
+                 hint="differentiate max(0, 1 - y f) on each side of the kink y f = 1, then take the mean")
     what = "hinge(scores = [[0.3], [-0.4], [1.5], [-2.0]], y = [[-1], [-1], [1], [1]])"
     f = np.array([[0.3], [-0.4], [1.5], [-2.0]])
     y = np.array([[-1.0], [-1.0], [1.0], [1.0]])
     loss, grad = expect_tuple(what, hinge(f, y), ("loss", "grad"))
     expect_close(f"the loss of {what}", loss, (1.3 + 0.6 + 0.0 + 3.0) / 4, batch_size=4,
                  hint="the margin is y * f: a negative label flips the sign of the score")
+    grad = as_array(f"the gradient of {what}", grad)
+    if grad.shape == (4, 1) and np.allclose(grad, np.array([[-1.0], [-1.0], [0.0], [-1.0]]) / 4):
+        fail(f"the gradient of {what}: the label is missing from the gradient; d/df of 1 - y f is -y, so a "
+             "negative label flips the sign")
     expect_array(f"the gradient of {what}", grad, np.array([[1.0], [1.0], [0.0], [-1.0]]) / 4,
                  batch_size=4)
 
 
+LOGISTIC_SCORES = np.array([[2.0, -0.5], [0.3, -3.0], [1.2, 0.0]])
+LOGISTIC_Y = np.array([[1.0, 1.0], [-1.0, -1.0], [-1.0, 1.0]])
+LOGISTIC_SLIPS = [
+    ("sigma_of_margin", "your gradient has sigma(y f) where sigma(-y f) belongs; mind the minus in e^(-m) when "
+     "you rewrite e^(-m) / (1 + e^(-m)) as a sigmoid. Sanity check: a confident, right example (large margin) "
+     "must get almost no gradient"),
+    ("zero_one_labels", "that is the cross-entropy gradient sigma(f) - y for labels 0/1; here the labels are -1 "
+     "and +1 and the loss is log(1 + e^(-y f)), so differentiate that"),
+]
+LOGISTIC_OVERFLOW = ("exp of a large number overflows; for m = y f write log(1 + e^(-m)) as max(-m, 0) + "
+                     "log1p(exp(-|m|)), and the sigmoid in a form that never exponentiates a large positive number")
+
+
+def check_logistic_loss(logistic_loss):
+    """Mean logistic loss log(1 + e^(-y f)) for labels -1/+1 and its gradient, also for huge margins."""
+    expect_callable("logistic_loss", logistic_loss)
+    stored = numbers("ex07-logistic-loss")
+    f = LOGISTIC_SCORES.copy()
+    what = "logistic_loss(scores (3, 2), y (3, 2)) on the numbers of the check cell"
+    loss, grad = expect_tuple(what, call_quietly(what, logistic_loss, f, LOGISTIC_Y.copy(), hint=LOGISTIC_OVERFLOW),
+                              ("loss", "grad"))
+    expect_unchanged("scores", f, LOGISTIC_SCORES)
+    expect_close(f"the loss of {what}", loss, stored["loss"], batch_size=6,
+                 hint="the margin is m = y * f; the loss is the mean of log(1 + exp(-m))")
+    grad = as_array(f"the gradient of {what}", grad)
+    if grad.shape == LOGISTIC_SCORES.shape:
+        for slip, words in LOGISTIC_SLIPS:
+            if np.allclose(grad, stored[slip]):
+                fail(f"the gradient of {what}: {words}")
+    expect_array(f"the gradient of {what}", grad, stored["grad"], batch_size=6,
+                 hint="chain rule: d/df = d/dm * dm/df with m = y f; the mean adds 1/S")
+    big = np.array([-1000.0, 1000.0])
+    what = "logistic_loss(scores = [-1000, 1000], y = [1, 1])"
+    loss, grad = expect_tuple(what, call_quietly(what, logistic_loss, big, np.ones(2), hint=LOGISTIC_OVERFLOW),
+                              ("loss", "grad"))
+    expect_close(f"the loss of {what} (1000 for the wrong example, 0 for the right one)", loss, 500.0)
+    expect_array(f"the gradient of {what}", grad, np.array([-0.5, 0.0]), atol=1e-12)
+
+
 ITEMS = {
     "ex07-leaky-elu": Item(check_leaky_elu, title="leaky ReLU and ELU with derivatives", hidden=2, numpy_only=True),
-    "ex07-softmax-backward": Item(check_softmax_backward, title="softmax backward pass (Jacobian product)",
-                                  hidden=2, numpy_only=True),
-    "ex07-huber": Item(check_huber, title="Huber loss and its gradient", hidden=2, numpy_only=True),
-    "ex07-hinge": Item(check_hinge, title="hinge loss and its gradient", hidden=2, numpy_only=True),
+    "ex07-softmax-backward": Item(check_softmax_backward, title="derive it: the softmax backward pass without "
+                                  "the Jacobian", hidden=2, numpy_only=True),
+    "ex07-huber": Item(check_huber, title="derive it: the Huber loss and its gradient", hidden=2, numpy_only=True),
+    "ex07-hinge": Item(check_hinge, title="derive it: the hinge loss and its gradient", hidden=2, numpy_only=True),
+    "ex07-logistic-loss": Item(check_logistic_loss, title="derive it: the logistic loss on the margin", hidden=2,
+                               numpy_only=True),
+    "ex07-quiz-vanishing": quiz_item("ex07-quiz-vanishing", title="quiz: vanishing gradients through sigmoids"),
+    "ex07-quiz-dead-relu": quiz_item("ex07-quiz-dead-relu", title="quiz: dead ReLU units"),
+    "ex07-quiz-robust": quiz_item("ex07-quiz-robust", title="quiz: the constant that minimises the MAE"),
 }
