@@ -169,6 +169,8 @@ def test_diagnose_by_hand():
     assert diagnose([2.3, 1.0, 0.5, 0.3, 0.1], [2.3, 1.0, 0.6, 0.7, 0.9]) == "overfitting"
     assert diagnose([2.3, 2.2, 2.1]) == "too slow"
     assert diagnose([1.0, np.nan]) == "diverging"
+    assert diagnose([5.35, 2.6, 2.4, 2.35]) == "diverging"          # blew up, ended at chance (log 10)
+    assert diagnose([5.35, 2.6, 1.0, 0.5]) == "fine"                # a bad start that recovered
     assert diagnose([2.30, 2.30, 2.29, 1.0, 0.5, 0.2]) == "plateau then drop"
     assert set(DIAGNOSES) == {"diverging", "plateau then drop", "too slow", "overfitting", "fine"}
     assert set(PATTERNS) == {"good", "lr too high", "lr too low", "bad init", "overfitting"}
