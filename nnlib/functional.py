@@ -412,6 +412,20 @@ def one_hot(y, num_classes):
 # ---------------------------------------------------------------- batch normalisation
 
 
+def feature_sum(X, axes):
+    """Sum over ``axes`` (all axes but the feature/channel axis), keeping them with size 1.
+
+    For images ``(N, C, H, W)`` summed over ``(0, 2, 3)`` ``np.einsum`` does it in one pass,
+    about twice as fast as ``X.sum(axis=(0, 2, 3))``; other shapes use ``np.sum``.
+
+    >>> feature_sum(np.ones((2, 3, 4, 5)), (0, 2, 3)).ravel()
+    array([40., 40., 40.])
+    """
+    if X.ndim == 4 and tuple(axes) == (0, 2, 3):
+        return np.einsum("nchw->c", X).reshape(1, -1, 1, 1)  # (1, C, 1, 1)
+    return X.sum(axis=axes, keepdims=True)
+
+
 def batch_norm_train(Z, axes, eps):
     r"""Normalise ``Z`` with the mean and (biased) variance over ``axes``.
 
@@ -431,10 +445,12 @@ def batch_norm_train(Z, axes, eps):
     >>> Z_hat.ravel(), mu.ravel(), var.ravel()
     (array([-1.,  1.]), array([2.]), array([1.]))
     """
-    mu = Z.mean(axis=axes, keepdims=True)  # (1, D) or (1, C, 1, 1)
-    var = Z.var(axis=axes, keepdims=True)  # biased: divides by the number of entries averaged
+    M = Z.size // np.prod([Z.shape[a] for a in range(Z.ndim) if a not in axes])  # values per feature
+    mu = feature_sum(Z, axes) / M  # (1, D) or (1, C, 1, 1)
+    centered = Z - mu  # same shape as Z
+    var = feature_sum(centered * centered, axes) / M  # biased: divides by the number of values
     inv_std = 1.0 / np.sqrt(var + eps)
-    Z_hat = (Z - mu) * inv_std  # same shape as Z
+    Z_hat = centered * inv_std  # same shape as Z
     return Z_hat, mu, var, inv_std
 
 
@@ -455,6 +471,7 @@ def batch_norm_backward(grad_Z_hat, Z_hat, inv_std, axes):
     array([[0.],
            [0.]])
     """
-    mean_grad = grad_Z_hat.mean(axis=axes, keepdims=True)
-    mean_grad_zhat = np.mean(grad_Z_hat * Z_hat, axis=axes, keepdims=True)
+    M = Z_hat.size // inv_std.size  # values per feature
+    mean_grad = feature_sum(grad_Z_hat, axes) / M
+    mean_grad_zhat = feature_sum(grad_Z_hat * Z_hat, axes) / M
     return inv_std * (grad_Z_hat - mean_grad - Z_hat * mean_grad_zhat)  # same shape as Z_hat

@@ -12,7 +12,7 @@ examples stacked as the rows of ``A_prev`` (N, in) the layer computes
 import numpy as np
 
 from nnlib import init as initializers
-from nnlib.functional import batch_norm_backward, batch_norm_train
+from nnlib.functional import batch_norm_backward, batch_norm_train, feature_sum
 from nnlib.module import Module
 from nnlib.validation import (
     as_rng,
@@ -262,8 +262,8 @@ class _BatchNorm(Module):
         grad_y = check_array(grad_y, f"{name}.backward", shape=Z_hat.shape, name="grad_y")
         grad_Z_hat = grad_y
         if self.affine:
-            self.dgamma += np.sum(grad_y * Z_hat, axis=self.axes)  # (D,)
-            self.dbeta += np.sum(grad_y, axis=self.axes)  # (D,)
+            self.dgamma += feature_sum(grad_y * Z_hat, self.axes).ravel()  # (D,)
+            self.dbeta += feature_sum(grad_y, self.axes).ravel()  # (D,)
             grad_Z_hat = grad_y * self._per_feature(self.gamma)  # same shape as Z
         if not batch_stats:  # eval: mean and variance are constants
             return grad_Z_hat * inv_std

@@ -69,8 +69,23 @@ class _Pool2d(Module):
         where = f"{type(self).__name__}.backward"
         return check_array(grad_y, where, shape=out_shape, name="grad_y", allow_nan=True)
 
+    def _taps(self, A_pad):
+        """Every window's kH*kW taps, tap first: ``T[u*kW + v, n, c, i, j] = A_pad[n, c, sH*i + u, sW*j + v]``.
+
+        One contiguous copy of shape (kH*kW, N, C, H_out, W_out); with the taps first, the
+        per-tap arrays are contiguous and a max or sum over taps is fast.
+        """
+        kH, kW = self.kernel_hw
+        windows = sliding_windows(A_pad, self.kernel_hw, self.stride_hw)  # (N, C, H_out, W_out, kH, kW), a view
+        taps = np.ascontiguousarray(windows.transpose(4, 5, 0, 1, 2, 3))  # (kH, kW, N, C, H_out, W_out)
+        return taps.reshape((kH * kW,) + windows.shape[:4])
+
     def _spread(self, share_of_tap, padded_shape):
-        """Add ``share_of_tap(u, v)`` (N, C, H_out, W_out) onto tap (u, v) of every window; crop the padding."""
+        """Add ``share_of_tap(u, v)`` (N, C, H_out, W_out) onto tap (u, v) of every window; crop the padding.
+
+        For a fixed tap the strided slice touches every pixel at most once, so ``+=`` is
+        right; overlapping windows add up over the taps.
+        """
         (kH, kW), (sH, sW), (pH, pW) = self.kernel_hw, self.stride_hw, self.pad_hw
         H_pad, W_pad = padded_shape[2:]
         dA_pad = np.zeros(padded_shape)  # (N, C, H + 2pH, W + 2pW)
@@ -132,18 +147,12 @@ class MaxPool2d(_Pool2d):
     def forward(self, A_prev):
         """Max over every window of ``A_prev`` (N, C, H, W)."""
         A_prev = self._check_input(A_prev)
-        kH, kW = self.kernel_hw
         A_pad = pad2d(A_prev, self.pad_hw, value=-np.inf)  # (N, C, H + 2pH, W + 2pW)
-        windows = sliding_windows(A_pad, self.kernel_hw, self.stride_hw)  # (N, C, H_out, W_out, kH, kW)
-        # walk through the kH*kW positions of the window, keeping the best value so far
-        A = windows[..., 0, 0].copy()  # (N, C, H_out, W_out)
-        argmax = np.zeros(A.shape, dtype=np.intp)  # (N, C, H_out, W_out), index u*kW + v
-        for u in range(kH):
-            for v in range(kW):
-                candidate = windows[..., u, v]  # (N, C, H_out, W_out)
-                better = candidate > A  # strict: on a tie the first position wins
-                A = np.where(better, candidate, A)  # (N, C, H_out, W_out)
-                argmax[better] = u * kW + v
+        taps = self._taps(A_pad)  # (kH*kW, N, C, H_out, W_out)
+        A = taps.max(axis=0)  # (N, C, H_out, W_out)
+        argmax = np.full(A.shape, len(taps) - 1, dtype=np.intp)  # which tap u*kW + v was the maximum
+        for t in range(len(taps) - 2, -1, -1):  # backwards, so on a tie the first tap wins
+            np.copyto(argmax, t, where=taps[t] == A)
         self._cache = (argmax, A_pad.shape)
         return A
 
@@ -206,13 +215,8 @@ class AvgPool2d(_Pool2d):
     def forward(self, A_prev):
         """Mean over every window of ``A_prev`` (N, C, H, W)."""
         A_prev = self._check_input(A_prev)
-        kH, kW = self.kernel_hw
         A_pad = pad2d(A_prev, self.pad_hw)  # (N, C, H + 2pH, W + 2pW)
-        windows = sliding_windows(A_pad, self.kernel_hw, self.stride_hw)  # (N, C, H_out, W_out, kH, kW), a view
-        A = np.zeros(windows.shape[:4])  # (N, C, H_out, W_out)
-        for u in range(kH):
-            for v in range(kW):
-                A += windows[..., u, v]  # add position (u, v) of every window
+        A = self._taps(A_pad).sum(axis=0)  # (N, C, H_out, W_out): the sum of every window
         divisor = self._divisor(A_prev.shape[2:])  # a number or (1, 1, H_out, W_out)
         A /= divisor  # the mean
         self._cache = (A_pad.shape, A.shape, divisor)
@@ -223,7 +227,7 @@ class AvgPool2d(_Pool2d):
         padded_shape, out_shape, divisor = self._cache_or_raise(self._cache)
         delta = self._check_grad(grad_y, out_shape)
         share = delta / divisor  # (N, C, H_out, W_out)
-        return self._spread(lambda u, v: share, padded_shape)
+        return self._spread(lambda u, v: share, padded_shape)  # the same share for every tap
 
     def __repr__(self):
         extra = "" if self.count_include_pad else ", count_include_pad=False"
