@@ -12,7 +12,7 @@ export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test install notebooks exercises bench clean
+.PHONY: lab test install notebooks exercises site pdf bench clean
 
 install: $(STAMP)
 
@@ -40,6 +40,15 @@ notebooks: $(STAMP)
 # Regenerate the student copies in exercises/ from solutions/.
 exercises: $(STAMP)
 	$(BIN)/python scripts/make_exercises.py
+
+# The course as a static website in build/site (opens from disk, works offline); SOLUTIONS=0 leaves
+# the worked solutions out. Then one PDF per lesson and one for the course in build/pdf.
+SOLUTIONS ?= 1
+site: $(STAMP)
+	$(BIN)/python scripts/build_site.py --out build/site $(if $(filter 0,$(SOLUTIONS)),--no-solutions)
+
+pdf: site
+	$(BIN)/python scripts/build_pdf.py --site build/site --out build/pdf
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_mlp_digits.py

@@ -2,7 +2,9 @@
 
 Every helper draws on a matplotlib ``Axes`` you pass in (or, for image grids, on a
 new figure) and returns what it drew, so a notebook cell can add titles or
-annotations and a test can check the drawing without a screen:
+annotations, a live figure (:mod:`nncourse.widgets`) can update the returned artists in place,
+and a test can check the drawing without a screen. Colours, markers and sizes come from
+:mod:`nncourse.style` (class ``k`` looks the same in every lesson):
 
 >>> from matplotlib.figure import Figure
 >>> ax = Figure().subplots()
@@ -10,193 +12,35 @@ annotations and a test can check the drawing without a screen:
 >>> [line.get_label() for line in lines], ax.get_xlabel(), ax.get_ylabel()
 (['train loss', 'val loss'], 'epoch', 'loss')
 
-The helpers never compute anything a student is meant to learn; the lesson
-callbacks in ``nncourse.lessons`` do that, and these functions only show the result.
+The helpers never compute anything a student is meant to learn; the notebook cells do that,
+and these functions only show the result.
 """
 
 import numpy as np
 
+from nncourse.regions import (
+    plot_decision_boundary,
+    plot_linear_boundary,
+    plot_regions,
+    scatter_classes,
+    update_regions,
+)
+from nncourse.style import CLASS_COLORS, CLASS_MARKERS, MAX_WIDTH, integer_ticks
+
 __all__ = [
     "plot_decision_boundary",
+    "plot_regions",
+    "update_regions",
+    "scatter_classes",
     "plot_linear_boundary",
     "plot_history",
     "show_images",
     "plot_function_and_derivative",
     "plot_loss_surface",
     "plot_trajectory",
+    "CLASS_COLORS",
+    "CLASS_MARKERS",
 ]
-
-# Colours for classes 0, 1, 2, ... (colour-blind friendly, from matplotlib's "tab10").
-CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
-CLASS_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
-
-
-def _as_labels(scores):
-    """Turn the output of a ``predict`` function into one label per row.
-
-    ``(M,)`` arrays are labels already; ``(M, 1)`` are squeezed; ``(M, K)`` with
-    K > 1 are class scores or probabilities, reduced with ``argmax``.
-    """
-    scores = np.asarray(scores)
-    if scores.ndim == 2 and scores.shape[1] == 1:
-        return scores[:, 0]                                    # (M,)
-    if scores.ndim == 2:
-        return np.argmax(scores, axis=1)                       # (M,)
-    if scores.ndim != 1:
-        raise ValueError(f"plot_decision_boundary: predict must return shape (M,) or (M, K), "
-                         f"got {scores.shape}")
-    return scores
-
-
-def _limits(values, margin):
-    low, high = float(np.min(values)), float(np.max(values))
-    return low - margin, high + margin
-
-
-def plot_decision_boundary(ax, predict, X, y, *, resolution=200, margin=0.5,
-                           xlim=None, ylim=None, alpha=0.25,
-                           xlabel="$x_1$", ylabel="$x_2$"):
-    """Shade the regions a 2-D classifier assigns to each class and scatter the data.
-
-    The plane is covered by a ``resolution x resolution`` grid; ``predict`` labels
-    every grid point and each class region is filled with its colour. Data points
-    are drawn on top, one marker and colour per class, labelled ``"y = <class>"``.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-        Where to draw.
-    predict : callable
-        Maps an ``(M, 2)`` array of points to labels ``(M,)`` (e.g. -1/+1 or
-        0..K-1) or to class scores ``(M, K)``, which are reduced with ``argmax``.
-    X : array_like, shape (N, 2)
-        The data points.
-    y : array_like, shape (N,)
-        Their labels, in the same label set ``predict`` returns.
-    resolution : int
-        Grid points per axis.
-    margin : float
-        Space around the data when ``xlim``/``ylim`` are not given.
-    xlim, ylim : (float, float), optional
-        Plot ranges.
-    alpha : float
-        Opacity of the shaded regions.
-    xlabel, ylabel : str
-        Axis labels.
-
-    Shape
-    -----
-    ``X``: (N, 2); ``y``: (N,); ``predict``: (M, 2) -> (M,) or (M, K).
-
-    Returns
-    -------
-    regions : matplotlib.contour.QuadContourSet
-        The filled class regions.
-    points : list of matplotlib.collections.PathCollection
-        One scatter per class present in ``y``.
-
-    Examples
-    --------
-    >>> from matplotlib.figure import Figure
-    >>> ax = Figure().subplots()
-    >>> X = np.array([[0.0, 0.0], [1.0, 1.0]])
-    >>> y = np.array([-1, 1])
-    >>> predict = lambda P: np.where(P.sum(axis=1) > 1, 1, -1)
-    >>> regions, points = plot_decision_boundary(ax, predict, X, y)
-    >>> [p.get_label() for p in points]
-    ['y = -1', 'y = 1']
-    """
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"plot_decision_boundary: X must have shape (N, 2), got {X.shape}")
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"plot_decision_boundary: y must have shape ({X.shape[0]},), got {y.shape}")
-    xlim = xlim if xlim is not None else _limits(X[:, 0], margin)
-    ylim = ylim if ylim is not None else _limits(X[:, 1], margin)
-    xs = np.linspace(xlim[0], xlim[1], resolution)             # (R,)
-    ys = np.linspace(ylim[0], ylim[1], resolution)             # (R,)
-    XX, YY = np.meshgrid(xs, ys)                               # (R, R) each
-    grid = np.column_stack([XX.ravel(), YY.ravel()])           # (R*R, 2)
-    labels = _as_labels(predict(grid))                         # (R*R,)
-
-    data_classes = np.unique(y)                                # labels as the data spells them
-    classes = np.union1d(data_classes, np.unique(labels))     # sorted, incl. predicted-only labels
-    index = np.searchsorted(classes, labels).reshape(XX.shape)  # (R, R) in 0..C-1
-    colors = [CLASS_COLORS[i % len(CLASS_COLORS)] for i in range(len(classes))]
-    levels = np.arange(len(classes) + 1) - 0.5                 # one band per class index
-    regions = ax.contourf(XX, YY, index, levels=levels, colors=colors, alpha=alpha)
-
-    points = []
-    for c in data_classes:
-        i = int(np.searchsorted(classes, c))                   # same colour as its region
-        mask = y == c
-        points.append(ax.scatter(X[mask, 0], X[mask, 1], c=colors[i],
-                                 marker=CLASS_MARKERS[i % len(CLASS_MARKERS)],
-                                 edgecolors="k", linewidths=0.5, label=f"y = {c}"))
-    ax.set_xlim(xlim)
-    ax.set_ylim(ylim)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    return regions, points
-
-
-def plot_linear_boundary(ax, w, b, *, xlim=None, label="$w^T x + b = 0$", show_normal=False, **line_kw):
-    """Draw the line ``w[0] x1 + w[1] x2 + b = 0`` of a linear classifier.
-
-    Vertical lines (``w[1] == 0``) are handled. With ``show_normal=True`` an arrow
-    along ``w`` starts at the point of the line closest to the origin: the side it
-    points to is classified positive.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-    w : array_like, shape (2,)
-        Weight vector (not all zero).
-    b : float
-        Bias.
-    xlim : (float, float), optional
-        Range of ``x1`` for the line; defaults to the current x-limits of ``ax``.
-    label : str
-        Legend label of the line.
-    show_normal : bool
-        Also draw the weight vector as an arrow.
-    **line_kw
-        Passed to ``ax.plot`` (e.g. ``color``, ``linestyle``).
-
-    Returns
-    -------
-    matplotlib.lines.Line2D
-        The boundary line.
-
-    Examples
-    --------
-    >>> from matplotlib.figure import Figure
-    >>> ax = Figure().subplots()
-    >>> line = plot_linear_boundary(ax, [1.0, 1.0], -1.0, xlim=(0, 1))
-    >>> line.get_xydata().tolist()
-    [[0.0, 1.0], [1.0, 0.0]]
-    """
-    w = np.asarray(w, dtype=float)
-    if w.shape != (2,):
-        raise ValueError(f"plot_linear_boundary: w must have shape (2,), got {w.shape}")
-    if not np.any(w):
-        raise ValueError("plot_linear_boundary: w must not be all zero (there is no line)")
-    b = float(b)
-    line_kw.setdefault("color", "k")
-    if w[1] != 0:
-        x1 = np.array(xlim if xlim is not None else ax.get_xlim(), dtype=float)  # (2,)
-        x2 = (-b - w[0] * x1) / w[1]                                             # (2,)
-    else:
-        x2 = np.array(ax.get_ylim(), dtype=float)                                # (2,)
-        x1 = np.full(2, -b / w[0])                                               # (2,)
-    (line,) = ax.plot(x1, x2, label=label, **line_kw)
-    if show_normal:
-        foot = -b * w / (w @ w)                                # (2,) point of the line nearest 0
-        ax.annotate("", xy=foot + w / np.linalg.norm(w), xytext=foot,
-                    arrowprops={"arrowstyle": "->", "color": line_kw["color"]})
-    return line
 
 
 def plot_history(ax, history, metric="loss", *, xlabel="epoch"):
@@ -242,11 +86,12 @@ def plot_history(ax, history, metric="loss", *, xlabel="epoch"):
     for name, values in series.items():
         values = np.asarray(values, dtype=float)               # (epochs,)
         epochs = np.arange(1, len(values) + 1)                 # (epochs,)
-        style = "--" if name.startswith(("val", "test")) else "-"
-        (line,) = ax.plot(epochs, values, style, label=name.replace("_", " "))
+        style = "--" if name.startswith(("val", "test")) else "-"     # the second cue beside colour
+        (line,) = ax.plot(epochs, values, linestyle=style, label=name.replace("_", " "))
         lines.append(line)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(metric)
+    integer_ticks(ax, "x")
     ax.legend()
     return lines
 
@@ -266,7 +111,7 @@ def show_images(images, labels=None, *, ncols=8, cmap="gray_r", size=1.2,
     cmap : str
         Colour map; ``"gray_r"`` draws ink dark on white like the digits data.
     size : float
-        Inches per image.
+        Inches per image (reduced so the figure is at most ``style.MAX_WIDTH`` wide).
     same_scale : bool
         If True, all images share one colour range (compare intensities across
         images); if False, each is scaled on its own (compare patterns, e.g.
@@ -303,8 +148,9 @@ def show_images(images, labels=None, *, ncols=8, cmap="gray_r", size=1.2,
         raise ValueError(f"show_images: got {n} images but {len(labels)} labels")
     ncols = max(1, min(ncols, n))
     nrows = -(-n // ncols)
+    size = min(size, MAX_WIDTH / ncols)                        # never wider than the notebook
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)),
-                             squeeze=False)
+                             squeeze=False, layout="constrained")
     vmin, vmax = (images.min(), images.max()) if same_scale else (None, None)
     for i, ax in enumerate(axes.flat):
         if i >= n:
@@ -314,10 +160,9 @@ def show_images(images, labels=None, *, ncols=8, cmap="gray_r", size=1.2,
         ax.set_xticks([])
         ax.set_yticks([])
         if labels is not None:
-            ax.set_title(str(labels[i]), fontsize=9)
+            ax.set_title(str(labels[i]), fontsize=10)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
     return fig, axes
 
 
@@ -351,8 +196,8 @@ def plot_function_and_derivative(ax, f, df, *, z=None, name="f", zlabel="$z$"):
     ('tanh(z)', "tanh'(z)", 1.0)
     """
     z = np.linspace(-5.0, 5.0, 401) if z is None else np.asarray(z, dtype=float)  # (M,)
-    (f_line,) = ax.plot(z, f(z), "-", label=f"{name}(z)")
-    (df_line,) = ax.plot(z, df(z), "--", label=f"{name}'(z)")
+    (f_line,) = ax.plot(z, f(z), linestyle="-", label=f"{name}(z)")
+    (df_line,) = ax.plot(z, df(z), linestyle="--", label=f"{name}'(z)")
     ax.axhline(0.0, color="0.8", linewidth=0.8, zorder=0)
     ax.axvline(0.0, color="0.8", linewidth=0.8, zorder=0)
     ax.set_xlabel(zlabel)

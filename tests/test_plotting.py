@@ -1,17 +1,17 @@
-"""The shared plotting helpers and slider glue, checked on the Agg backend (no screen)."""
+"""The course style and the shared plotting helpers, checked on the Agg backend (no screen)."""
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import ipywidgets  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from nncourse import plotting as viz  # noqa: E402
-from nncourse import widgets
+from nncourse import style  # noqa: E402
 
 
 @pytest.fixture
@@ -162,36 +162,114 @@ def test_loss_surface_and_trajectory(ax):
         viz.plot_trajectory(ax, [1.0, 2.0, 3.0])
 
 
-# ---------------------------------------------------------------- widgets
+# ---------------------------------------------------------------- class style and live regions
 
-def test_slider_types_and_defaults():
-    s = widgets.slider(3, 1, 10, description="units")
-    assert isinstance(s, ipywidgets.IntSlider) and s.step == 1 and not s.continuous_update
-    f = widgets.slider(1, 0, 2.5, 0.5)
-    assert isinstance(f, ipywidgets.FloatSlider) and f.step == 0.5 and f.value == 1.0
-    with pytest.raises(ValueError, match=r"value must lie in \[0, 1\], got 2"):
-        widgets.slider(2, 0, 1)
-
-
-def test_log_slider_range_in_exponents():
-    s = widgets.log_slider(0.1, 0.001, 10.0, "sigma")
-    assert isinstance(s, ipywidgets.FloatLogSlider)
-    assert (s.min, s.max, s.base) == (-3.0, 1.0, 10.0)
-    assert s.value == pytest.approx(0.1)
-    with pytest.raises(ValueError, match="need 0 < min <= value <= max"):
-        widgets.log_slider(0.0, 0.0, 1.0)
+def test_sign_labels_and_class_labels_share_colours_and_markers(ax):
+    pm = viz.scatter_classes(ax, [[0, 0], [1, 1]], [-1, 1])
+    zero_one = viz.scatter_classes(Figure().subplots(), [[0, 0], [1, 1]], [0, 1])
+    for a, b in zip(pm, zero_one):
+        np.testing.assert_allclose(a.get_facecolor(), b.get_facecolor())
+        assert a.get_paths()[0].vertices.tolist() == b.get_paths()[0].vertices.tolist()
+    # class 2 keeps its own colour when it is the only class drawn
+    (only_two,) = viz.scatter_classes(Figure().subplots(), [[0, 0]], [2])
+    np.testing.assert_allclose(only_two.get_facecolor()[0], to_rgba(style.CLASS_COLORS[2]))
 
 
-def test_dropdown_default_and_mapping():
-    assert widgets.dropdown(["a", "b"]).value == "a"
-    assert widgets.dropdown({"SGD": "sgd", "Adam": "adam"}, value="adam").value == "adam"
+def test_decision_boundary_colours_follow_the_class_not_its_rank(ax):
+    X = np.array([[0.0, 0.0], [1.0, 1.0]])
+    regions, points = viz.plot_decision_boundary(ax, lambda P: np.full(len(P), 2), X, np.array([2, 2]),
+                                                 resolution=5)
+    np.testing.assert_allclose(points[0].get_facecolor()[0], to_rgba(style.CLASS_COLORS[2]))
 
 
-def test_connect_passes_compute_result_to_draw_on_every_change():
-    drawn = []
-    w = widgets.connect(lambda w, b: {"z": 2.0 * w + b}, drawn.append,
-                        w=widgets.slider(1.0, -5.0, 5.0, 0.5), b=ipywidgets.fixed(0.25))
-    assert drawn == [{"z": 2.25}]
-    w.kwargs_widgets[0].value = -2.0
-    assert drawn[-1] == {"z": -3.75} and w.result == {"z": -3.75}
-    assert isinstance(w, ipywidgets.interactive)
+def test_regions_update_in_place(ax):
+    image = viz.plot_regions(ax, lambda P: np.where(P[:, 0] > 0, 1, -1), (-1, 1), (-1, 1), resolution=8)
+    left, right = image.get_array()[0, 0], image.get_array()[0, -1]
+    np.testing.assert_allclose(left, to_rgba(style.CLASS_COLORS[0], 0.25))
+    np.testing.assert_allclose(right, to_rgba(style.CLASS_COLORS[1], 0.25))
+    viz.update_regions(image, lambda P: np.where(P[:, 0] > 0, -1, 1))
+    np.testing.assert_allclose(image.get_array()[0, 0], right)
+    assert list(ax.images) == [image]                # recoloured, not drawn again
+
+
+def test_binary_regions_keep_class_one_colour_when_only_it_is_predicted(ax):
+    image = viz.plot_regions(ax, lambda P: np.ones(len(P), dtype=int), (0, 1), (0, 1), resolution=4,
+                             classes=[0, 1])
+    np.testing.assert_allclose(image.get_array()[0, 0], to_rgba(style.CLASS_COLORS[1], 0.25))
+
+
+def test_history_has_integer_epoch_ticks(ax):
+    viz.plot_history(ax, {"train_loss": [3.0, 2.0, 1.5, 1.2]})
+    ax.figure.canvas.draw()
+    assert all(float(t).is_integer() for t in ax.get_xticks())
+
+
+def test_show_images_never_wider_than_the_notebook():
+    fig, axes = viz.show_images(np.zeros((16, 64)), ncols=16, size=1.2)
+    try:
+        assert fig.get_figwidth() <= style.MAX_WIDTH
+    finally:
+        plt.close(fig)
+
+
+# ---------------------------------------------------------------- the course style
+
+def test_style_sets_fonts_palette_and_dpi():
+    with matplotlib.rc_context():
+        rc = style.use(retina=False)
+        assert plt.rcParams["figure.dpi"] == style.DPI == 100
+        assert min(plt.rcParams[k] for k in ("font.size", "axes.labelsize", "xtick.labelsize",
+                                             "ytick.labelsize", "legend.fontsize")) >= 10
+        cycle = plt.rcParams["axes.prop_cycle"].by_key()
+        assert cycle["color"][:2] == ["#0072B2", "#D55E00"]
+        assert len(set(map(str, cycle["linestyle"]))) == len(cycle["color"])  # a second cue for each colour
+        assert "#F0E442" not in cycle["color"]                               # no yellow lines on white
+        assert rc["figure.constrained_layout.use"]
+
+
+def test_figsize_never_exceeds_the_output_area():
+    for columns in range(1, 8):
+        width, _ = style.figsize(columns=columns, aspect=1.0)
+        assert width * style.DPI <= style.MAX_WIDTH_PX
+    assert style.figsize(columns=2, rows=2, aspect=0.5) == (9.4, 4.7)
+    with pytest.raises(ValueError, match="figsize: columns and rows must be ints >= 1, got 0 and 1"):
+        style.figsize(columns=0)
+    with pytest.raises(ValueError, match="figsize: aspect must be > 0, got -1"):
+        style.figsize(aspect=-1)
+
+
+def test_class_index_errors():
+    with pytest.raises(ValueError, match="class_index: labels must be whole numbers"):
+        style.class_index([0.5, 1.0])
+    with pytest.raises(ValueError, match=r"class_index: labels must be -1/\+1 or 0, 1, 2, ..., got \[-2  0\]"):
+        style.class_index([-2, 0])
+    assert style.class_index(np.array([0.0, 1.0, 2.0])).tolist() == [0, 1, 2]
+
+
+def test_diverging_is_centred_on_zero_with_readable_numbers(ax):
+    values = np.array([[-1.0, 0.0], [0.25, 3.0]])
+    image, cbar = style.diverging(ax, values, label="gradient", annotate=".2f")
+    assert (image.norm.vmin, image.norm.vcenter, image.norm.vmax) == (-3.0, 0.0, 3.0)
+    np.testing.assert_allclose(image.cmap(image.norm(0.0))[:3], [0.97, 0.97, 0.97], atol=0.03)  # white-ish
+    colours = {t.get_text(): t.get_color() for t in ax.texts}
+    assert colours["3.00"] == "white" and colours["0.00"] == "black"   # dark red cell, white cell
+    assert cbar.ax.get_ylabel() == "gradient"
+    with pytest.raises(ValueError, match=r"diverging: values must have shape \(H, W\), got \(3,\)"):
+        style.diverging(ax, [1.0, 2.0, 3.0])
+
+
+def test_label_lines_spreads_close_labels_and_replaces_the_legend(ax):
+    ax.plot([0, 1], [0, 1.0], label="train")
+    ax.plot([0, 1], [0, 0.99], label="val")
+    ax.legend()
+    texts = style.label_lines(ax, min_gap=0.08)
+    heights = sorted(t.get_position()[1] for t in texts)
+    assert heights[1] - heights[0] >= 0.08 - 1e-9
+    assert ax.get_legend() is None
+    with pytest.raises(ValueError, match="label_lines: got 2 lines but 1 labels"):
+        style.label_lines(ax, labels=["a"])
+
+
+def test_integer_ticks_rejects_unknown_axis(ax):
+    with pytest.raises(ValueError, match="integer_ticks: axis must be 'x', 'y' or 'both', got 'z'"):
+        style.integer_ticks(ax, "z")
