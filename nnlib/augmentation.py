@@ -87,9 +87,27 @@ def sampling_plan(shape, angles=None, shifts=None):
 
 
 def apply_plan(X, plan):
-    """Output pixels as the weighted sums of their four source pixels: ``Y = A X`` per image.
+    r"""Output pixels as the weighted sums of their four source pixels: ``Y = A X`` per image.
 
-    Shape: ``(N, C, H, W) -> (N, C, H, W)``.
+    :math:`y_p = \sum_{k=1}^{4} w_{pk}\, x_{s_{pk}}` for every output pixel p, with the
+    sources :math:`s_{pk}` and weights :math:`w_{pk}` of ``sampling_plan``.
+
+    Parameters
+    ----------
+    X : numpy.ndarray, shape (N, C, H, W)
+    plan : (index, weight)
+        From ``sampling_plan(X.shape, ...)``; every channel of an image moves alike.
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, C, H, W)
+
+    Examples
+    --------
+    >>> X = np.arange(4.0).reshape(1, 1, 2, 2)
+    >>> apply_plan(X, sampling_plan(X.shape, shifts=[[1, 0]]))[0, 0]      # one row down
+    array([[0., 0.],
+           [0., 1.]])
     """
     index, weight = plan
     N, C, H, W = X.shape
@@ -100,9 +118,28 @@ def apply_plan(X, plan):
 
 
 def apply_plan_transpose(G, plan):
-    """The transpose ``A^T G`` of ``apply_plan``: each output's value goes back to its four sources.
+    r"""The transpose ``A^T G`` of ``apply_plan``: each output's value goes back to its four sources.
 
-    This is the backward pass of the warp: ``dL/dX = A^T dL/dY``. Shape: ``(N, C, H, W)``.
+    :math:`(A^\top g)_q = \sum_{p,k:\, s_{pk} = q} w_{pk}\, g_p`: the backward pass of the warp,
+    ``dL/dX = A^T dL/dY``.
+
+    Parameters
+    ----------
+    G : numpy.ndarray, shape (N, C, H, W)
+        Upstream gradient ``dL/dY``.
+    plan : (index, weight)
+        The plan ``apply_plan`` used.
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, C, H, W)
+
+    Examples
+    --------
+    >>> G = np.ones((1, 1, 2, 2))
+    >>> apply_plan_transpose(G, sampling_plan(G.shape, shifts=[[1, 0]]))[0, 0]  # row 1 fed nothing
+    array([[1., 1.],
+           [0., 0.]])
     """
     index, weight = plan
     N, C, H, W = G.shape
@@ -113,7 +150,18 @@ def apply_plan_transpose(G, plan):
 
 
 def shift_images(X, shifts):
-    """Move every image by whole pixels, filling with zeros: ``shifts[n] = (down, right)``.
+    r"""Move every image by whole pixels, filling with zeros: ``shifts[n] = (down, right)``.
+
+    :math:`y_{r, c} = x_{r - \Delta r,\, c - \Delta c}` (0 where that lies outside the image).
+
+    Parameters
+    ----------
+    X : array_like, shape (N, C, H, W)
+    shifts : array_like of int, shape (N, 2)
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, C, H, W)
 
     Examples
     --------
@@ -132,7 +180,18 @@ def shift_images(X, shifts):
 
 
 def rotate_images(X, angles):
-    """Turn every image counter-clockwise about its centre by ``angles[n]`` degrees (bilinear, zero fill).
+    r"""Turn every image counter-clockwise about its centre by ``angles[n]`` degrees (bilinear, zero fill).
+
+    Output pixel p reads the input at :math:`c + R(-\theta)(p - c)` (see the module notes).
+
+    Parameters
+    ----------
+    X : array_like, shape (N, C, H, W)
+    angles : array_like, shape (N,)
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, C, H, W)
 
     Examples
     --------
@@ -148,6 +207,16 @@ def rotate_images(X, angles):
 
 def random_shift(X, max_shift=1, rng=None):
     """Move every image by a random whole number of pixels in ``-max_shift..max_shift`` (each axis).
+
+    Parameters
+    ----------
+    X : array_like, shape (N, C, H, W)
+    max_shift : int >= 0
+    rng : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, C, H, W)
 
     Examples
     --------
@@ -165,6 +234,16 @@ def random_shift(X, max_shift=1, rng=None):
 def random_rotation(X, degrees=10.0, rng=None):
     """Turn every image by a random angle drawn uniformly from ``[-degrees, degrees]``.
 
+    Parameters
+    ----------
+    X : array_like, shape (N, C, H, W)
+    degrees : float >= 0
+    rng : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, C, H, W)
+
     Examples
     --------
     >>> random_rotation(np.ones((3, 1, 8, 8)), degrees=10.0, rng=0).shape
@@ -178,6 +257,16 @@ def random_rotation(X, degrees=10.0, rng=None):
 
 def gaussian_noise(X, std=0.1, rng=None):
     r"""Add independent noise :math:`\mathcal N(0, \text{std}^2)` to every pixel.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, C, H, W)
+    std : float >= 0
+    rng : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, C, H, W)
 
     Examples
     --------
