@@ -441,3 +441,12 @@ def test_new_schedule_errors():
         ReduceLROnPlateau(opt, min_lr=[0.1, 0.2])
     with pytest.raises(TypeError, match=r"ReduceLROnPlateau.step: metrics must be a number \(e.g. the validation loss\), got list"):
         ReduceLROnPlateau(opt).step([0.5])
+
+
+def test_optimizer_reprs_keep_their_lesson_form():
+    params = Linear(1, 1, rng=0).parameters()
+    assert repr(RMSprop(params, lr=0.01)) == "RMSprop(lr=0.01)"  # printed by lesson 09's helper
+    assert repr(SGD(params, lr=0.1, momentum=0.9)) == "SGD(lr=0.1, momentum=0.9, nesterov=False, weight_decay=0.0)"
+    assert repr(Adam(params)) == "Adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.0)"
+    assert repr(AdamW(params, amsgrad=True)) == "AdamW(lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.01, amsgrad=True)"
+    assert repr(SGD([{"params": params[:1]}, {"params": params[1:]}], lr=0.1)).endswith(", 2 param groups)")

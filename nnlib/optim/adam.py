@@ -86,6 +86,14 @@ class Adam(Optimizer):
     def weight_decay(self):
         return self.param_groups[0]["weight_decay"]
 
+    @property
+    def eps(self):
+        return self.param_groups[0]["eps"]
+
+    def _repr_values(self):
+        text = f"lr={self.lr}, betas={self.betas}, eps={self.eps}, weight_decay={self.weight_decay}"
+        return text + (", amsgrad=True" if self.param_groups[0]["amsgrad"] else "")
+
     def _update(self, W, dW, state, group):
         lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
         if wd and group["decoupled_weight_decay"]:

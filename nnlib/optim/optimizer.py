@@ -134,9 +134,13 @@ class Optimizer:
         raise NotImplementedError
 
     def __repr__(self):
-        values = ", ".join(f"{k}={v!r}" for k, v in self.defaults.items())
-        groups = "" if len(self.param_groups) == 1 else f", {len(self.param_groups)} param groups"
-        return f"{type(self).__name__}({values}{groups})"
+        return f"{type(self).__name__}({self._repr_values()}{self._repr_groups()})"
+
+    def _repr_values(self):
+        return f"lr={self.lr}"
+
+    def _repr_groups(self):
+        return "" if len(self.param_groups) == 1 else f", {len(self.param_groups)} param groups"
 
 
 def _is_parameter(p):

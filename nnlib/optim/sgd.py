@@ -20,10 +20,10 @@ class SGD(Optimizer):
 
     The lecture's momentum (an average :math:`m \leftarrow \gamma m + (1 - \gamma) g`,
     step :math:`\theta \leftarrow \theta - \eta m`) is exactly
-    ``SGD(params, lr=eta * (1 - gamma), momentum=gamma)``. With ``dampening=momentum`` the
-    buffer itself is that average from the second step on (PyTorch still starts it at
-    :math:`v_1 = g_1`, not at :math:`(1 - \gamma) g_1`), so ``lr=eta`` then gives the
-    lecture's steps except for the first.
+    ``SGD(params, lr=eta * (1 - gamma), momentum=gamma)``. With ``dampening=momentum`` (and
+    ``lr=eta``) the buffer follows the average's recursion :math:`v \leftarrow \gamma v + (1 - \gamma) g`
+    itself, but PyTorch starts it at :math:`v_1 = g_1` rather than :math:`(1 - \gamma) g_1`, so
+    its steps differ from the lecture's by :math:`\eta\gamma^t g_1`, which dies out.
 
     Parameters
     ----------
@@ -34,10 +34,10 @@ class SGD(Optimizer):
         Momentum factor :math:`\mu`; 0 gives plain SGD.
     dampening : float in [0, 1]
         Share of the new gradient that is *not* added to the buffer (default 0).
-    nesterov : bool
-        Use Nesterov momentum (needs ``momentum > 0`` and ``dampening = 0``).
     weight_decay : float >= 0
         L2 penalty coefficient :math:`\lambda` (adds :math:`\lambda\theta` to the gradient).
+    nesterov : bool
+        Use Nesterov momentum (needs ``momentum > 0`` and ``dampening = 0``).
 
     Examples
     --------
@@ -60,7 +60,7 @@ class SGD(Optimizer):
         "weight_decay": check_nonnegative,
     }
 
-    def __init__(self, params, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
+    def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov,
                         weight_decay=weight_decay)
         super().__init__(params, defaults)
@@ -84,6 +84,12 @@ class SGD(Optimizer):
             v = state["velocity"]
             g = g + momentum * v if group["nesterov"] else v
         W -= group["lr"] * g  # in place
+
+    def _repr_values(self):
+        text = (f"lr={self.lr}, momentum={self.momentum}, nesterov={self.nesterov}, "
+                f"weight_decay={self.weight_decay}")
+        dampening = self.param_groups[0]["dampening"]
+        return text + ("" if dampening == 0 else f", dampening={dampening}")
 
     @property
     def momentum(self):
