@@ -51,6 +51,7 @@ pdf: site
 	$(BIN)/python scripts/build_pdf.py --site build/site --out build/pdf
 
 bench: $(STAMP)
+	$(BIN)/python bench/bench_widgets.py
 	$(BIN)/python bench/bench_mlp_digits.py
 	$(BIN)/python bench/bench_conv.py
 	$(BIN)/python bench/bench_cnn_digits.py

@@ -16,7 +16,9 @@ it is rendered with Agg at twice the screen resolution (sharp on HiDPI screens) 
 (:func:`format_value`: ``beta2 = 0.999``, ``nu = 1.78e-05``). ``show_if`` shows a control only
 for the choices where it matters. When the widget is displayed, the picture at the default
 setting is stored beside it as ``image/png`` in the same output, so the notebook read without a
-kernel (JupyterLab before *Run All*, nbconvert HTML, GitHub) shows the figure, not a line of text.
+kernel shows the figure, not a line of text: JupyterLab before *Run All* (stored outputs are not
+trusted, so it picks the picture), nbconvert HTML and the course website (checked by tests), and
+other static renderers that choose ``image/png`` when they cannot show a widget.
 Every widget made in a kernel is listed by :func:`registry`, so a benchmark can drive them all.
 
 A live slider (the cell's last expression displays the widget; tag the cell

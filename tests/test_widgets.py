@@ -18,7 +18,7 @@ def full_draw(fig):
 
 
 def png_pixels(png):
-    return np.asarray(Image.open(io.BytesIO(png)))
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
 # ---------------------------------------------------------------- controls and readouts
@@ -268,3 +268,19 @@ def test_fast_png_is_lossless():
     rgba = np.random.default_rng(1).integers(0, 256, size=(7, 5, 4), dtype=np.uint8)
     for small in (False, True):
         np.testing.assert_array_equal(png_pixels(encode_png(rgba, small=small)), rgba[..., :3])
+
+
+def test_renderer_blits_axes_without_axis_and_never_draws_their_spines():
+    fig, (ax, text_ax) = widgets.subplots(1, 2)
+    (line,) = ax.plot([0, 1], [0, 1])
+    text_ax.set_axis_off()
+    label = text_ax.text(0.1, 0.5, "start")
+    renderer = Renderer(fig)
+    renderer.render()
+    for k in range(3):
+        label.set_text(f"step {k}")
+        line.set_ydata([0, k])
+        if k == 0:
+            ax.set_ylim(-0.5, 2.5)       # one full draw, then blits
+        np.testing.assert_array_equal(renderer.render().copy(), full_draw(fig))
+    assert renderer.blits == 2

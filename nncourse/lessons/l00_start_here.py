@@ -1,11 +1,11 @@
 """Lesson 00: start here (what the environment check and the first slider compute).
 
-``notebooks/00_start_here.ipynb`` plots what these functions return:
-
 * :func:`environment_report`: the versions of the course's main packages and whether
-  sliders can work in the running kernel;
+  sliders can work in the running kernel (the notebook prints it);
 * :func:`sigmoid_unit_curve`: the output of one sigmoid unit ``a = sigma(w x + b)`` over
-  an input range, for the lesson's first slider (weight ``w`` and bias ``b``).
+  an input range. The notebook computes the same in its cells, in numpy, for the worked
+  example and the first slider; this function is the tested reference of that maths
+  (``tests/lessons/test_l00_start_here.py``).
 """
 
 import sys

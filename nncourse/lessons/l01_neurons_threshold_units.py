@@ -1,9 +1,12 @@
 """Lesson 01: neurons and threshold units (what the sliders and worked examples compute).
 
-Each function computes what a cell of ``notebooks/01_neurons_threshold_units.ipynb``
-shows and returns plain numbers and arrays; the notebook only plots them. The maths of
-threshold units and logic gates lives in :mod:`nnlib.perceptron`; what is here is the
-psychology of the lecture's first slides, which the library has no other use for:
+The notebook ``notebooks/01_neurons_threshold_units.ipynb`` computes every worked example
+in its own cells, in a few lines of numpy a student can read and change. The functions here
+are the tested reference of the same maths (``tests/lessons/test_l01_neurons_threshold_units.py``
+checks them against hand-computed numbers), and :func:`prediction_error_table` runs the
+reward-learning experiment the notebook only reports. The maths of threshold units and logic
+gates lives in :mod:`nnlib.threshold`; what is here is the psychology of the lecture's first
+slides, which the library has no other use for:
 
 * Hebbian learning, ``dw = eta * x * y`` (strengthen a synapse whenever its input and
   the neuron's output are active together);
@@ -327,7 +330,7 @@ BOOLEAN_FUNCTION_NAMES = {
 
 
 def gate_view(w1=1.0, w2=1.0, theta=1.5, xlim=(-0.5, 1.5)):
-    """Truth table and decision line of a two-input McCulloch-Pitts unit (slider callback).
+    """Truth table and decision line of a two-input McCulloch-Pitts unit (what the gate slider shows).
 
     The unit fires when :math:`p = w_1 x_1 + w_2 x_2 > \\theta`
     (:func:`nnlib.perceptron.threshold_unit`). Its decision line is
