@@ -26,9 +26,9 @@ from nnlib.validation import check_array, check_bool, check_in_range
 def class_indices(target, N, K, where):
     """``target`` as int64 class indices of shape (N,), with clear errors otherwise."""
     target = np.asarray(target)
-    if not np.issubdtype(target.dtype, np.number) or np.issubdtype(target.dtype, np.complexfloating):
+    if target.dtype.kind not in "iuf":  # ints, or floats holding whole numbers
         raise TypeError(f"{where}: target class indices must be integers, got dtype {target.dtype}")
-    if not np.all(np.isfinite(target) & (target == np.round(target))):
+    if target.dtype.kind == "f" and not np.all(np.isfinite(target) & (target == np.round(target))):
         raise ValueError(
             f"{where}: target class indices must be whole numbers 0..{K - 1}; "
             "for probabilities pass one-hot rows of shape (N, K)"
@@ -122,10 +122,17 @@ class CrossEntropyLoss(_ClassWeighted):
         Z = check_array(pred, where, shape=("N", "K"), name="pred")
         N, K = Z.shape
         self._check_weight_length(K, where)
-        C, count = self._target_weights(target, N, K)  # (N, K): the c_nk above
         log_A = F.log_softmax(Z)  # (N, K)
-        per_example = -np.sum(C * log_A, axis=1)  # (N,)
         simple = self.weight is None and self.label_smoothing == 0.0  # rows of C sum to 1
+        if simple and np.shape(target) == (N,):  # the common case: -log a_{n, y_n}
+            labels = class_indices(target, N, K, where)
+            rows = np.arange(N)
+            C = np.zeros((N, K))  # (N, K): one-hot
+            C[rows, labels] = 1.0
+            per_example, count = -log_A[rows, labels], N  # (N,)
+        else:
+            C, count = self._target_weights(target, N, K)  # (N, K): the c_nk above
+            per_example = -np.sum(C * log_A, axis=1)  # (N,)
         C_sum = None if simple else C.sum(axis=1, keepdims=True)  # (N, 1)
         return per_example, count, (np.exp(log_A), C, C_sum)
 
@@ -141,7 +148,8 @@ class CrossEntropyLoss(_ClassWeighted):
         eps, w = self.label_smoothing, self.weight
         if np.shape(target) == (N,):
             labels = class_indices(target, N, K, "CrossEntropyLoss.forward")
-            Y = F.one_hot(labels, K)  # (N, K)
+            Y = np.zeros((N, K))  # (N, K): one-hot
+            Y[np.arange(N), labels] = 1.0
             if w is None:
                 return (Y if eps == 0.0 else (1.0 - eps) * Y + eps / K), N
             w_target = w[labels]  # (N,): w_{y_n}

@@ -426,6 +426,17 @@ def feature_sum(X, axes):
     return X.sum(axis=axes, keepdims=True)
 
 
+def feature_dot(A, B, axes):
+    """``feature_sum(A * B, axes)``, for images without forming the product ``A * B``.
+
+    >>> feature_dot(np.ones((2, 3)), np.full((2, 3), 2.0), (0,))
+    array([[4., 4., 4.]])
+    """
+    if A.ndim == 4 and tuple(axes) == (0, 2, 3):
+        return np.einsum("nchw,nchw->c", A, B).reshape(1, -1, 1, 1)  # (1, C, 1, 1)
+    return (A * B).sum(axis=axes, keepdims=True)
+
+
 def batch_norm_train(Z, axes, eps):
     r"""Normalise ``Z`` with the mean and (biased) variance over ``axes``.
 
@@ -445,33 +456,46 @@ def batch_norm_train(Z, axes, eps):
     >>> Z_hat.ravel(), mu.ravel(), var.ravel()
     (array([-1.,  1.]), array([2.]), array([1.]))
     """
-    M = Z.size // np.prod([Z.shape[a] for a in range(Z.ndim) if a not in axes])  # values per feature
+    M = Z.size // Z.shape[1]  # values per feature (features are axis 1: (N, D) or (N, C, H, W))
     mu = feature_sum(Z, axes) / M  # (1, D) or (1, C, 1, 1)
     centered = Z - mu  # same shape as Z
-    var = feature_sum(centered * centered, axes) / M  # biased: divides by the number of values
+    var = feature_dot(centered, centered, axes) / M  # biased: divides by the number of values
     inv_std = 1.0 / np.sqrt(var + eps)
     Z_hat = centered * inv_std  # same shape as Z
     return Z_hat, mu, var, inv_std
 
 
-def batch_norm_backward(grad_Z_hat, Z_hat, inv_std, axes):
-    r"""Gradient through :math:`\hat z = (z - \mu)/\sqrt{\sigma^2 + \epsilon}` when the statistics are the batch's.
+def batch_norm_backward(grad_y, Z_hat, scale, mean_grad, mean_grad_zhat):
+    r"""Gradient through :math:`y = \gamma \hat z + \beta` when the statistics are the batch's.
 
-    :math:`\mu` and :math:`\sigma^2` depend on every entry they average, which adds two
-    correction terms to the plain ``grad_Z_hat * inv_std``:
+    :math:`\mu` and :math:`\sigma^2` depend on every value they average, which adds two
+    correction terms to the plain ``grad_y * gamma / sqrt(var + eps)``:
 
-    .. math:: \frac{\partial L}{\partial z} = \frac{1}{\sqrt{\sigma^2 + \epsilon}}
+    .. math:: \frac{\partial L}{\partial z} = \frac{\gamma}{\sqrt{\sigma^2 + \epsilon}}
               \left(g - \operatorname{mean}(g) - \hat z \operatorname{mean}(g \hat z)\right),
-              \qquad g = \frac{\partial L}{\partial \hat z}
+              \qquad g = \frac{\partial L}{\partial y}
+
+    Parameters
+    ----------
+    grad_y, Z_hat : numpy.ndarray
+        :math:`g` and :math:`\hat z`, the same shape.
+    scale : numpy.ndarray
+        :math:`\gamma / \sqrt{\sigma^2 + \epsilon}` per feature (just the inverse standard
+        deviation without ``gamma``), shaped to broadcast.
+    mean_grad, mean_grad_zhat : numpy.ndarray
+        :math:`\operatorname{mean}(g)` and :math:`\operatorname{mean}(g \hat z)` per feature (the
+        layer has the sums already, for ``dbeta`` and ``dgamma``).
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`\partial L / \partial z`, the shape of ``grad_y``.
 
     Examples
     --------
-    >>> Z_hat = np.array([[-1.0], [1.0]])
-    >>> batch_norm_backward(np.array([[1.0], [1.0]]), Z_hat, np.ones((1, 1)), axes=(0,))   # a shift changes nothing
+    >>> Z_hat, g = np.array([[-1.0], [1.0]]), np.array([[1.0], [1.0]])
+    >>> batch_norm_backward(g, Z_hat, 1.0, g.mean(axis=0), (g * Z_hat).mean(axis=0))   # a shift changes nothing
     array([[0.],
            [0.]])
     """
-    M = Z_hat.size // inv_std.size  # values per feature
-    mean_grad = feature_sum(grad_Z_hat, axes) / M
-    mean_grad_zhat = feature_sum(grad_Z_hat * Z_hat, axes) / M
-    return inv_std * (grad_Z_hat - mean_grad - Z_hat * mean_grad_zhat)  # same shape as Z_hat
+    return scale * (grad_y - mean_grad - Z_hat * mean_grad_zhat)  # same shape as grad_y

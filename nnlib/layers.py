@@ -12,7 +12,7 @@ examples stacked as the rows of ``A_prev`` (N, in) the layer computes
 import numpy as np
 
 from nnlib import init as initializers
-from nnlib.functional import batch_norm_backward, batch_norm_train, feature_sum
+from nnlib.functional import batch_norm_backward, batch_norm_train, feature_dot, feature_sum
 from nnlib.module import Module
 from nnlib.validation import (
     as_rng,
@@ -237,7 +237,9 @@ class _BatchNorm(Module):
             self._cache = (Z_hat, inv_std, False)
         if not self.affine:
             return Z_hat
-        return self._per_feature(self.gamma) * Z_hat + self._per_feature(self.beta)  # same shape as Z
+        Y = Z_hat * self._per_feature(self.gamma)  # same shape as Z
+        Y += self._per_feature(self.beta)
+        return Y
 
     def _forward_train(self, Z):
         M = Z.size // self.num_features  # values averaged per feature: N, or N*H*W
@@ -260,15 +262,18 @@ class _BatchNorm(Module):
         Z_hat, inv_std, batch_stats = self._cache_or_raise(self._cache)
         name = type(self).__name__
         grad_y = check_array(grad_y, f"{name}.backward", shape=Z_hat.shape, name="grad_y")
-        grad_Z_hat = grad_y
+        sum_grad = feature_sum(grad_y, self.axes)  # (1, D) or (1, C, 1, 1): sum of g
+        sum_grad_zhat = feature_dot(grad_y, Z_hat, self.axes)  # sum of g * z_hat
+        scale = inv_std  # dL/dz_hat = gamma * g: gamma joins the per-feature scale
         if self.affine:
-            self.dgamma += feature_sum(grad_y * Z_hat, self.axes).ravel()  # (D,)
-            self.dbeta += feature_sum(grad_y, self.axes).ravel()  # (D,)
-            grad_Z_hat = grad_y * self._per_feature(self.gamma)  # same shape as Z
+            self.dgamma += sum_grad_zhat.ravel()  # (D,)
+            self.dbeta += sum_grad.ravel()  # (D,)
+            scale = self._per_feature(self.gamma) * inv_std
         if not batch_stats:  # eval: mean and variance are constants
-            return grad_Z_hat * inv_std
+            return grad_y * scale
         # training: mu and sigma^2 depend on every value, which gives the two correction terms
-        return batch_norm_backward(grad_Z_hat, Z_hat, inv_std, self.axes)
+        M = Z_hat.size // self.num_features  # values per feature
+        return batch_norm_backward(grad_y, Z_hat, scale, sum_grad / M, sum_grad_zhat / M)
 
     def __repr__(self):
         extra = "" if self.affine else ", affine=False"

@@ -75,7 +75,13 @@ class _Pool2d(Module):
         One contiguous copy of shape (kH*kW, N, C, H_out, W_out); with the taps first, the
         per-tap arrays are contiguous and a max or sum over taps is fast.
         """
-        kH, kW = self.kernel_hw
+        (kH, kW), (sH, sW) = self.kernel_hw, self.stride_hw
+        if (sH, sW) == (kH, kW):  # windows tile the map: cut it into blocks, no window view needed
+            N, C, H_pad, W_pad = A_pad.shape
+            H_out, W_out = H_pad // kH, W_pad // kW
+            blocks = A_pad[:, :, :H_out * kH, :W_out * kW].reshape(N, C, H_out, kH, W_out, kW)
+            taps = np.ascontiguousarray(blocks.transpose(3, 5, 0, 1, 2, 4))  # (kH, kW, N, C, H_out, W_out)
+            return taps.reshape(kH * kW, N, C, H_out, W_out)
         windows = sliding_windows(A_pad, self.kernel_hw, self.stride_hw)  # (N, C, H_out, W_out, kH, kW), a view
         taps = np.ascontiguousarray(windows.transpose(4, 5, 0, 1, 2, 3))  # (kH, kW, N, C, H_out, W_out)
         return taps.reshape((kH * kW,) + windows.shape[:4])
