@@ -1,211 +1,34 @@
-"""Lesson 02: the perceptron (what the sliders, the player and the worked examples compute).
+"""Lesson 02: the perceptron (the data sets and the figures of the notebook).
 
-Every function computes what a cell of ``notebooks/02_perceptron.ipynb`` shows and returns
-plain numbers and arrays; the notebook only plots. Training is always done by
-:class:`nnlib.perceptron.Perceptron`, the convergence quantities by
-:func:`nnlib.perceptron.margin`, :func:`~nnlib.perceptron.data_radius` and
-:func:`~nnlib.perceptron.novikoff_bound`; this module adds the lecture's error function
-(the perceptron criterion), data sets made for the demonstrations, and the bookkeeping to
-replay training step by step.
+Every number the lesson teaches is computed in ``notebooks/02_perceptron.ipynb`` itself, with
+numpy and :mod:`nnlib.perceptron`. This module only holds what is not the point of the lesson:
+the generator of separable data with a known separator ``u* = (W_STAR, B_STAR)`` and the two
+pictures the sliders change in place (:class:`UpdatePicture` for the update player,
+:class:`MarginPicture` for the margin experiment).
 """
 
 import numpy as np
+from matplotlib.colors import to_rgba
 
-from nnlib.datasets import load_digits, make_xor
-from nnlib.perceptron import Perceptron, data_radius, margin, novikoff_bound, sign
-from nnlib.threshold import pre_activation, threshold_unit
-from nnlib.validation import as_rng, check_array, check_positive_int
+from nncourse.plotting import scatter_classes
+from nncourse.style import LINE_COLORS, class_style
+from nnlib.perceptron import sign
+from nnlib.validation import as_rng, check_in_range, check_positive_int
 
 # A fixed separator for the convergence experiments: u* = (w*, b*) (not normalised).
 W_STAR = np.array([1.0, -2.0])
 B_STAR = 0.25
 
 
-# ---------------------------------------------------------------------------------------
-# The model
-# ---------------------------------------------------------------------------------------
-
-
-def quick_example(x=(1.0, 0.0, 0.5), theta=(1.0, -0.5, -1.0), rho=0.0):
-    """The SAP deck's quick example of one threshold neuron.
-
-    .. math:: p = \\theta^\\top x = \\sum_j \\theta_j x_j, \\qquad
-              a = \\sigma_\\rho(p) = [\\, p > \\rho \\,]
-
-    and, for comparison, the perceptron's output ``sign(p - rho)`` (bias ``b = -rho``).
-
-    Parameters
-    ----------
-    x : array_like (m,)
-        Input.
-    theta : array_like (m,)
-        Weights (the SAP deck's theta).
-    rho : float
-        Threshold.
-
-    Returns
-    -------
-    dict
-        ``terms`` (m,) the products ``theta_j x_j``; ``p`` the pre-activation;
-        ``a`` the threshold unit's output 0/1; ``h`` the perceptron's output -1/+1.
-
-    Examples
-    --------
-    >>> ex = quick_example()
-    >>> ex["terms"].tolist(), ex["p"], ex["a"], ex["h"]
-    ([1.0, 0.0, -0.5], 0.5, 1, 1)
-    """
-    x = check_array(x, "quick_example", ("m",), "x")
-    theta = check_array(theta, "quick_example", (x.shape[0],), "theta")
-    p = float(pre_activation(x, theta))  # scalar theta . x
-    return {
-        "terms": theta * x + 0.0,  # (m,); + 0.0 turns -0.0 into 0.0
-        "p": p,
-        "a": threshold_unit(x, theta, rho),
-        "h": int(sign(p - rho)),
-    }
-
-
-# ---------------------------------------------------------------------------------------
-# The perceptron criterion and its gradient
-# ---------------------------------------------------------------------------------------
-
-
-def perceptron_criterion(w, b, X, y):
-    """The perceptron criterion and its gradient (DHBW deck, equations (3)-(5)).
-
-    .. math::
-
-        J_P(w, b) = -\\sum_{n \\in \\mathcal{M}} y_n (w^\\top x_n + b), \\qquad
-        \\frac{\\partial J_P}{\\partial w} = -\\sum_{n \\in \\mathcal{M}} y_n x_n, \\qquad
-        \\frac{\\partial J_P}{\\partial b} = -\\sum_{n \\in \\mathcal{M}} y_n
-
-    where :math:`\\mathcal{M}` holds the examples the current ``(w, b)`` misclassifies,
-    ``sign(w . x_n + b) != y_n`` with ``sign(0) = +1`` (the same test
-    :class:`~nnlib.perceptron.Perceptron` uses). Every term is >= 0, so ``J_P >= 0``, and
-    ``J_P = 0`` with an empty set when all examples are right. The set changes whenever
-    ``(w, b)`` does, so ``J_P`` is piecewise linear.
-
-    Parameters
-    ----------
-    w : array_like (M,)
-    b : float
-    X : array_like (N, M)
-    y : array_like (N,) of -1/+1
-
-    Shape
-    -----
-    X (N, M), y (N,) -> grad_w (M,).
-
-    Returns
-    -------
-    dict
-        ``J`` (float), ``grad_w`` (M,), ``grad_b`` (float), ``misclassified`` (int array
-        of the indices in M).
-
-    Examples
-    --------
-    >>> X = np.array([[1.0, 2.0], [2.0, -1.0], [-1.0, -1.0]])
-    >>> out = perceptron_criterion([1.0, -1.0], 0.0, X, [1, 1, -1])
-    >>> out["misclassified"].tolist(), out["J"], out["grad_w"].tolist(), out["grad_b"]
-    ([0, 2], 1.0, [-2.0, -3.0], 0.0)
-    """
-    X = check_array(X, "perceptron_criterion", ("N", "M"), "X")
-    w = check_array(w, "perceptron_criterion", (X.shape[1],), "w")
-    y = check_array(y, "perceptron_criterion", (X.shape[0],), "y")
-    if np.any((y != 1) & (y != -1)):
-        raise ValueError("perceptron_criterion: labels y must be -1 or +1")
-    z = X @ w + b  # (N,) pre-activations
-    wrong = sign(z) != y  # (N,) the set M as a mask
-    J = -np.sum(y[wrong] * z[wrong])  # scalar
-    grad_w = -(y[wrong] @ X[wrong])  # (M,) = -sum y_n x_n over M
-    grad_b = -np.sum(y[wrong])  # scalar
-    return {
-        "J": float(J) + 0.0,
-        "grad_w": grad_w + 0.0,
-        "grad_b": float(grad_b) + 0.0,
-        "misclassified": np.flatnonzero(wrong),
-    }
-
-
-def error_driven_update(theta, x, y, alpha=1.0, rho=0.0):
-    """One step of the SAP deck's Algorithm 1 with 0/1 labels, for one example.
-
-    With the threshold unit ``a = [theta . x > rho]`` and the squared error
-    ``J = (a - y)^2 / 2``, the deck's step "update the weights based on the prediction
-    error" reads
-
-    .. math:: \\theta \\leftarrow \\theta + \\alpha\\,(y - a)\\,x .
-
-    ``y - a`` is 0 on a correct example and ``+1``/``-1`` on a mistake, so this is the
-    perceptron rule ``w <- w + alpha y_pm x`` with the signed label ``y_pm = 2y - 1``.
-
-    Parameters
-    ----------
-    theta : array_like (m,)
-    x : array_like (m,)
-    y : {0, 1}
-    alpha : float
-    rho : float
-
-    Returns
-    -------
-    dict
-        ``a`` the prediction, ``error`` = ``y - a``, ``theta`` (m,) the new weights.
-
-    Examples
-    --------
-    >>> out = error_driven_update([1.0, -0.5, -1.0], [1.0, 0.0, 0.5], y=0, alpha=0.5)
-    >>> out["a"], out["error"], out["theta"].tolist()
-    (1, -1, [0.5, -0.5, -1.25])
-    """
-    theta = check_array(theta, "error_driven_update", ("m",), "theta")
-    x = check_array(x, "error_driven_update", theta.shape, "x")
-    if y not in (0, 1):
-        raise ValueError(f"error_driven_update: y must be 0 or 1, got {y!r}")
-    a = threshold_unit(x, theta, rho)  # 0 or 1
-    error = int(y) - a  # -1, 0 or +1
-    return {"a": a, "error": error, "theta": theta + alpha * error * x}
-
-
-# ---------------------------------------------------------------------------------------
-# Data for the demonstrations
-# ---------------------------------------------------------------------------------------
-
-
-def toy_data(n_samples=20, rng=3):
-    """The small 2-D data set of the step-through player: separable, labels -1/+1.
-
-    It is :func:`make_margin_data` with margin 0.05; with the default seed the
-    perceptron needs 12 updates in 5 epochs, enough to watch the boundary move.
-
-    Parameters
-    ----------
-    n_samples : int
-        Number of points.
-    rng : None, int or numpy.random.Generator
-
-    Returns
-    -------
-    X : ndarray (N, 2)
-    y : ndarray (N,) of -1/+1
-
-    Examples
-    --------
-    >>> X, y = toy_data()
-    >>> X.shape, np.bincount((y + 1) // 2).tolist()
-    ((20, 2), [10, 10])
-    """
-    return make_margin_data(0.05, n_samples=n_samples, rng=rng)
-
-
 def make_margin_data(gamma, n_samples=40, rng=0):
-    """Linearly separable 2-D data whose separator ``u* = (w*, b*)`` has margin >= gamma.
+    """Linearly separable 2-D data on which the separator ``u* = (w*, b*)`` has margin gamma.
 
     Points are drawn uniformly from the square ``[-1, 1]^2``; those closer than ``gamma``
     to the hyperplane ``u*`` (in the augmented space of :func:`nnlib.perceptron.margin`)
     are thrown away and redrawn, and the rest are labelled by the side of ``u*`` they lie
-    on. A smaller ``gamma`` lets points come closer to the boundary.
+    on. Then the closest point on each side is slid along ``w*`` onto the distance
+    ``gamma``, so the margin of ``u*`` is exactly ``gamma`` (up to rounding) and every
+    change of ``gamma`` changes the data.
 
     Parameters
     ----------
@@ -222,13 +45,12 @@ def make_margin_data(gamma, n_samples=40, rng=0):
 
     Examples
     --------
+    >>> from nnlib.perceptron import margin
     >>> X, y = make_margin_data(0.1, rng=0)
-    >>> bool(margin(W_STAR, B_STAR, X, y) >= 0.1)
-    True
+    >>> X.shape, round(margin(W_STAR, B_STAR, X, y), 12)
+    ((40, 2), 0.1)
     """
-    gamma = float(gamma)
-    if not 0 < gamma < 0.5:
-        raise ValueError(f"make_margin_data: gamma must be in (0, 0.5), got {gamma}")
+    gamma = check_in_range(gamma, "make_margin_data", "gamma", 0.0, 0.5, low_open=True, high_open=True)
     n_samples = check_positive_int(n_samples, "make_margin_data", "n_samples")
     rng = as_rng(rng)
     norm_u = np.sqrt(W_STAR @ W_STAR + B_STAR**2)  # ||(w*, b*)||
@@ -238,400 +60,280 @@ def make_margin_data(gamma, n_samples=40, rng=0):
         d = (P @ W_STAR + B_STAR) / norm_u  # (4N,) signed augmented distances
         kept.extend(P[np.abs(d) >= gamma])
     X = np.array(kept[:n_samples])  # (N, 2)
-    y = sign(X @ W_STAR + B_STAR)  # (N,)
+    d = (X @ W_STAR + B_STAR) / norm_u  # (N,)
+    y = sign(d)  # (N,)
+    for side in (-1, 1):
+        on_side = np.flatnonzero(y == side)
+        if on_side.size:
+            n = on_side[np.argmin(np.abs(d[on_side]))]  # the closest point on this side
+            X[n] += (side * gamma - d[n]) * norm_u / (W_STAR @ W_STAR) * W_STAR  # now d = side * gamma
     return X, y
 
 
-# ---------------------------------------------------------------------------------------
-# Replaying training: the step-through player and the geometric view
-# ---------------------------------------------------------------------------------------
-
-
-def trace_frame(model, k):
-    """State of a fitted perceptron after its first ``k`` updates (the player's slider).
+def line_in_box(w, b, lim):
+    """End points of the part of the line ``w . x + b = 0`` inside the square ``lim x lim``.
 
     Parameters
     ----------
-    model : Perceptron
-        A fitted perceptron; its ``trace`` lists every update.
-    k : int
-        Number of updates applied, ``0 <= k <= len(model.trace)``. ``k = 0`` is the start.
+    w : array_like (2,)
+        Normal vector, not zero.
+    b : float
+    lim : (float, float)
+        Range of both coordinates.
 
     Returns
     -------
-    dict
-        ``k``; ``w`` (M,), ``b``: the parameters after ``k`` updates; ``step``: the
-        :class:`~nnlib.perceptron.PerceptronStep` that produced them (``None`` for k = 0);
-        ``n_steps``: ``len(model.trace)``.
+    numpy.ndarray (2, 2) or None
+        Rows are the two end points; None when the line misses the square.
 
     Examples
     --------
-    >>> X, y = toy_data()
-    >>> model = Perceptron().fit(X, y)
-    >>> frame = trace_frame(model, len(model.trace))
-    >>> bool(np.all(frame["w"] == model.w)), frame["b"] == model.b
-    (True, True)
-    """
-    if not isinstance(model, Perceptron) or model.w is None:
-        raise TypeError("trace_frame: model must be a fitted Perceptron (call fit first)")
-    n_steps = len(model.trace)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= n_steps:
-        raise ValueError(f"trace_frame: k must be an int in [0, {n_steps}], got {k!r}")
-    if k == 0:
-        if n_steps == 0:
-            return {"k": 0, "w": model.w.copy(), "b": model.b, "step": None, "n_steps": 0}
-        first = model.trace[0]
-        return {"k": 0, "w": first.w_before.copy(), "b": first.b_before, "step": None, "n_steps": n_steps}
-    step = model.trace[k - 1]
-    return {"k": int(k), "w": step.w_after.copy(), "b": step.b_after, "step": step, "n_steps": n_steps}
-
-
-def update_geometry(step, lr=1.0):
-    """The geometric view of one update, with the bias folded in.
-
-    With ``u = (w, b)`` and ``x~ = (x, 1)`` the update is ``u' = u + alpha y x~``, so
-
-    .. math:: y\\,\\langle u', \\tilde x \\rangle = y\\,\\langle u, \\tilde x \\rangle
-              + \\alpha \\lVert \\tilde x \\rVert^2 ,
-
-    the score of the misclassified example rises by ``alpha ||x~||^2``: ``u`` turns
-    towards ``y x~``. (For a positive example and no bias this is the deck's
-    ``<w + x, x> = <w, x> + ||x||^2``.)
-
-    Parameters
-    ----------
-    step : PerceptronStep
-        One entry of ``Perceptron.trace``.
-    lr : float
-        The learning rate the perceptron used.
-
-    Returns
-    -------
-    dict
-        ``before`` = y <u, x~>, ``after`` = y <u', x~>, ``norm_sq`` = ||x~||^2,
-        ``cos_before``/``cos_after``: cosine of the angle between ``u`` and ``y x~``
-        (``nan`` when ``u = 0``).
-
-    Examples
-    --------
-    >>> X = np.array([[2.0, 1.0], [1.0, 3.0], [-1.0, -1.0], [-2.0, 0.5]])
-    >>> model = Perceptron().fit(X, [1, 1, -1, -1])
-    >>> step = model.trace[0]            # x = (-1, -1), y = -1, from u = 0
-    >>> g = update_geometry(step)
-    >>> g["before"], g["after"], g["norm_sq"]
-    (0.0, 3.0, 3.0)
-    """
-    x_aug = np.append(step.x, 1.0)  # (M+1,)
-    u_before = np.append(step.w_before, step.b_before)  # (M+1,)
-    u_after = np.append(step.w_after, step.b_after)  # (M+1,)
-    target = step.y * x_aug  # (M+1,) the direction u turns to
-
-    def cos(u):
-        norm = np.linalg.norm(u) * np.linalg.norm(target)
-        return float(u @ target / norm) if norm > 0 else float("nan")
-
-    return {
-        "before": float(step.y * (u_before @ x_aug)) + 0.0,
-        "after": float(step.y * (u_after @ x_aug)) + 0.0,
-        "norm_sq": float(x_aug @ x_aug),
-        "cos_before": cos(u_before),
-        "cos_after": cos(u_after),
-    }
-
-
-def learning_rate_runs(X, y, lrs=(0.1, 1.0, 10.0)):
-    """Train with several learning rates from zero: only the scale of ``(w, b)`` changes.
-
-    Returns
-    -------
-    list of dict
-        Per learning rate: ``lr``, ``w``, ``b``, ``n_updates`` and ``mistakes`` (the
-        indices of the misclassified examples, in update order).
-
-    Examples
-    --------
-    >>> X, y = toy_data()
-    >>> runs = learning_rate_runs(X, y, lrs=(0.5, 2.0))
-    >>> runs[0]["mistakes"] == runs[1]["mistakes"], np.allclose(4 * runs[0]["w"], runs[1]["w"])
-    (True, True)
-    """
-    runs = []
-    for lr in lrs:
-        model = Perceptron(lr=lr).fit(X, y)
-        runs.append({
-            "lr": float(lr),
-            "w": model.w,
-            "b": model.b,
-            "n_updates": model.n_updates,
-            "mistakes": [step.index for step in model.trace],
-        })
-    return runs
-
-
-# ---------------------------------------------------------------------------------------
-# The convergence theorem
-# ---------------------------------------------------------------------------------------
-
-
-def convergence_experiment(gamma, n_samples=40, n_orders=20, rng=0):
-    """Measure the number of updates against Novikoff's bound ``(R / gamma)^2``.
-
-    Draws :func:`make_margin_data` with margin ``gamma``, computes ``R``
-    (:func:`~nnlib.perceptron.data_radius`) and the margin of the known separator ``u*``
-    (:func:`~nnlib.perceptron.margin`), and trains the perceptron once in the data's
-    order and ``n_orders - 1`` times in random orders (``shuffle=True``). The theorem
-    promises that **every** run makes at most ``(R / gamma_*)^2`` updates.
-
-    Parameters
-    ----------
-    gamma : float
-        Margin required of the data, in (0, 0.5).
-    n_samples : int
-        Number of points.
-    n_orders : int
-        Number of training runs (presentation orders), >= 1.
-    rng : int
-        Seed for the data and for the orders.
-
-    Returns
-    -------
-    dict
-        ``X``, ``y``; ``R``; ``gamma`` (the margin of ``u*`` on the data, >= the requested
-        one); ``bound``; ``updates`` (n_orders,) the number of updates of each run;
-        ``converged`` (bool, all runs); ``model`` the first (unshuffled) fitted perceptron.
-
-    Examples
-    --------
-    >>> out = convergence_experiment(0.1, n_orders=5)
-    >>> bool(out["converged"]), bool(out["updates"].max() <= out["bound"])
-    (True, True)
-    """
-    n_orders = check_positive_int(n_orders, "convergence_experiment", "n_orders")
-    seeds = np.random.SeedSequence(rng).spawn(n_orders + 1)
-    X, y = make_margin_data(gamma, n_samples=n_samples, rng=np.random.default_rng(seeds[0]))
-    R = data_radius(X)
-    gamma_star = margin(W_STAR, B_STAR, X, y)
-    bound = novikoff_bound(R, gamma_star)
-    max_epochs = int(bound) + 2  # each non-final epoch makes >= 1 update, so this suffices
-    models = [Perceptron(max_epochs=max_epochs).fit(X, y)]
-    for seed in seeds[2:]:
-        models.append(
-            Perceptron(max_epochs=max_epochs, shuffle=True, rng=np.random.default_rng(seed)).fit(X, y)
-        )
-    return {
-        "X": X,
-        "y": y,
-        "R": R,
-        "gamma": gamma_star,
-        "bound": bound,
-        "updates": np.array([m.n_updates for m in models]),
-        "converged": all(m.converged for m in models),
-        "model": models[0],
-    }
-
-
-def convergence_sweep(gammas=(0.02, 0.05, 0.1, 0.2, 0.3), n_samples=40, n_orders=10, rng=0):
-    """:func:`convergence_experiment` for several margins (the table and plot of the lesson).
-
-    Returns
-    -------
-    dict
-        Arrays over the margins: ``gamma`` (requested), ``gamma_star`` (measured margin of
-        ``u*``), ``R``, ``bound``, ``max_updates`` and ``mean_updates`` over the orders.
-
-    Examples
-    --------
-    >>> sweep = convergence_sweep((0.05, 0.2), n_orders=3)
-    >>> bool(np.all(sweep["max_updates"] <= sweep["bound"]))
+    >>> line_in_box([1.0, 0.0], -0.5, (-1.0, 1.0)).tolist()     # the vertical line x1 = 0.5
+    [[0.5, -1.0], [0.5, 1.0]]
+    >>> line_in_box([1.0, 0.0], -2.0, (-1.0, 1.0)) is None
     True
     """
-    rows = [convergence_experiment(g, n_samples, n_orders, rng) for g in gammas]
-    return {
-        "gamma": np.array(gammas, dtype=float),
-        "gamma_star": np.array([r["gamma"] for r in rows]),
-        "R": np.array([r["R"] for r in rows]),
-        "bound": np.array([r["bound"] for r in rows]),
-        "max_updates": np.array([r["updates"].max() for r in rows]),
-        "mean_updates": np.array([r["updates"].mean() for r in rows]),
-    }
+    w = np.asarray(w, dtype=float)
+    foot = -float(b) * w / (w @ w)  # (2,) the point of the line nearest the origin
+    d = np.array([-w[1], w[0]]) / np.linalg.norm(w)  # (2,) unit direction along the line
+    low, high = -np.inf, np.inf
+    for i in range(2):  # keep lim[0] <= foot[i] + t d[i] <= lim[1]
+        if abs(d[i]) < 1e-15:
+            if not lim[0] <= foot[i] <= lim[1]:
+                return None
+            continue
+        t0, t1 = sorted(((lim[0] - foot[i]) / d[i], (lim[1] - foot[i]) / d[i]))
+        low, high = max(low, t0), min(high, t1)
+    if low >= high:
+        return None
+    return np.array([foot + low * d, foot + high * d])  # (2, 2)
 
 
-# ---------------------------------------------------------------------------------------
-# Non-uniqueness, XOR, more classes
-# ---------------------------------------------------------------------------------------
+def half_plane(w, b, lim, side=1):
+    """Corners of the part of the square ``lim x lim`` where ``side * (w . x + b) >= 0``.
 
-
-def solutions_by_order(X, y, seeds=(0, 1, 2, 3)):
-    """Final ``(w, b)`` of perceptrons that see the same data in different orders.
-
-    Returns
-    -------
-    list of dict
-        ``label``, ``w``, ``b``, ``n_updates``, ``errors`` (training mistakes left, 0 when
-        converged) per run: first the data's own order, then one shuffled run per seed.
-
-    Examples
-    --------
-    >>> X, y = toy_data()
-    >>> [run["errors"] for run in solutions_by_order(X, y, seeds=(0, 1))]
-    [0, 0, 0]
-    """
-    models = [("data order", Perceptron().fit(X, y))]
-    for seed in seeds:
-        models.append((f"shuffled, seed {seed}", Perceptron(shuffle=True, rng=seed).fit(X, y)))
-    return [_summary(label, m, X, y) for label, m in models]
-
-
-def solutions_by_init(X, y, inits=(((0.0, 0.0), 0.0), ((-3.0, 1.0), 2.0), ((0.5, -2.0), -1.0))):
-    """Final ``(w, b)`` of perceptrons started from different weights (same order).
+    The region a linear classifier gives to class ``side``, as a polygon: a live figure moves it
+    with ``polygon.set_xy`` instead of recolouring an image, which keeps every frame cheap.
 
     Parameters
     ----------
-    inits : sequence of ((w1, w2), b)
-        Starting points.
+    w : array_like (2,)
+    b : float
+    lim : (float, float)
+    side : {1, -1}
 
     Returns
     -------
-    list of dict
-        As :func:`solutions_by_order`, one per starting point.
+    numpy.ndarray (K, 2)
+        Corners in order (K = 0 when the region is empty).
 
     Examples
     --------
-    >>> X, y = toy_data()
-    >>> [run["errors"] for run in solutions_by_init(X, y)]
-    [0, 0, 0]
+    >>> half_plane([1.0, 0.0], 0.0, (-1.0, 1.0)).tolist()        # x1 >= 0
+    [[0.0, -1.0], [1.0, -1.0], [1.0, 1.0], [0.0, 1.0]]
     """
-    out = []
-    for w0, b0 in inits:
-        model = Perceptron().fit(X, y, w_init=np.asarray(w0, dtype=float), b_init=b0)
-        out.append(_summary(f"start w = {tuple(float(v) for v in w0)}, b = {float(b0)}", model, X, y))
-    return out
+    w = np.asarray(w, dtype=float)
+    box = np.array([[lim[0], lim[0]], [lim[1], lim[0]], [lim[1], lim[1]], [lim[0], lim[1]]])  # (4, 2)
+    score = side * (box @ w + b)  # (4,) >= 0 inside the half-plane
+    corners = []
+    for i in range(4):  # walk the edges of the square, keep the inside part (Sutherland-Hodgman)
+        p, q, sp, sq = box[i], box[(i + 1) % 4], score[i], score[(i + 1) % 4]
+        if sp >= 0:
+            corners.append(p)
+        if (sp >= 0) != (sq >= 0):
+            corners.append(p + sp / (sp - sq) * (q - p))  # where the edge crosses the line
+    return np.array(corners).reshape(-1, 2) + 0.0
 
 
-def _summary(label, model, X, y):
-    return {
-        "label": label,
-        "w": model.w,
-        "b": model.b,
-        "n_updates": model.n_updates,
-        "errors": int(np.sum(model.predict(X) != y)),
-    }
+def _region_patches(ax, alpha=0.25, zorder=2.6):
+    """Two polygons shading the regions of class -1 and +1 in the course's class colours."""
+    return {side: ax.fill([], [], color=to_rgba(class_style(side)["color"], alpha), linewidth=0,
+                          zorder=zorder)[0] for side in (-1, 1)}
 
 
-def xor_run(max_epochs=12):
-    """Train the perceptron on the XOR truth table (labels -1/+1) and watch it cycle.
+def _set_regions(patches, w, b, lim):
+    for side, patch in patches.items():
+        corners = half_plane(w, b, lim, side) if np.any(np.asarray(w) != 0) else (
+            half_plane([0.0, 0.0], 1.0, lim, side))  # w = 0: sign(b) decides everywhere
+        patch.set_xy(corners if len(corners) else np.zeros((1, 2)))
 
-    Returns
-    -------
-    dict
-        ``model`` the fitted perceptron (``converged`` is False); ``history`` mistakes per
-        epoch; ``states`` (max_epochs + 1, 3) the parameters ``(w1, w2, b)`` at the start
-        and after every epoch; ``period``: the smallest ``p`` such that the state after
-        the last epoch equals the state ``p`` epochs earlier (``None`` if no repeat).
 
-    Examples
-    --------
-    >>> out = xor_run(12)
-    >>> out["model"].converged, out["history"][:4], out["period"]
-    (False, [3, 3, 4, 4], 1)
+def _arrow_inside(segment, w, lim, length):
+    """Tail and tip of an arrow along ``w``, perpendicular to ``segment``, inside the square.
+
+    The arrow starts on the boundary (tails from the middle of the segment outwards, then shorter
+    arrows); where the +1 side has no room it ends on the boundary instead. None if nothing fits.
     """
-    max_epochs = check_positive_int(max_epochs, "xor_run", "max_epochs")
-    X, y = make_xor(signed=True)  # (4, 2), (4,)
-    model = Perceptron(max_epochs=max_epochs).fit(X, y)
-    states = [np.zeros(3)]
-    for epoch in range(max_epochs):
-        steps = [s for s in model.trace if s.epoch <= epoch]
-        last = steps[-1] if steps else None
-        states.append(states[-1] if last is None else np.append(last.w_after, last.b_after))
-    states = np.array(states)  # (max_epochs + 1, 3)
-    period = None
-    for p in range(1, max_epochs + 1):
-        if np.array_equal(states[-1], states[-1 - p]):
-            period = p
-            break
-    return {"model": model, "history": list(model.history), "states": states, "period": period}
+    normal = np.asarray(w, dtype=float) / np.linalg.norm(w)  # (2,)
+    low, high = lim[0] + 0.03, lim[1] - 0.03
+    for start_on_line in (True, False):
+        for scale in (1.0, 0.6, 0.35):
+            for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9):
+                on_line = segment[0] + t * (segment[1] - segment[0])  # (2,)
+                step = scale * length * normal  # (2,)
+                tail, tip = (on_line, on_line + step) if start_on_line else (on_line - step, on_line)
+                if np.all((tail >= low) & (tail <= high) & (tip >= low) & (tip <= high)):
+                    return tail, tip
+    return None
 
 
-def xor_with_product_feature():
-    """XOR becomes separable after the feature map ``(x1, x2) -> (x1, x2, x1 x2)``.
+class UpdatePicture:
+    """The perceptron after its first ``k`` updates, drawn once and changed in place by :meth:`show`.
 
-    Returns
-    -------
-    dict
-        ``Phi`` (4, 3) mapped inputs, ``y`` (4,), and the fitted ``model``.
-
-    Examples
-    --------
-    >>> out = xor_with_product_feature()
-    >>> out["model"].converged, out["model"].predict(out["Phi"]).tolist()
-    (True, [-1, 1, 1, -1])
-    """
-    X, y = make_xor(signed=True)  # (4, 2), (4,)
-    Phi = np.column_stack([X, X[:, 0] * X[:, 1]])  # (4, 3)
-    return {"Phi": Phi, "y": y, "model": Perceptron(max_epochs=100).fit(Phi, y)}
-
-
-def one_vs_rest(X, y, n_classes):
-    """One perceptron per class: class k against the rest, predict the largest score.
+    Shows the two half-planes after the update, the boundary before it (dashed) and after it
+    (solid), ``w`` as an arrow that starts (or, near the edge, ends) on the visible boundary and
+    stays inside the axes (perpendicular to the boundary: the axes have equal aspect), and rings
+    the example that caused the update. Class colours and
+    markers are the course's; the legend sits beside the axes, off the data.
 
     Parameters
     ----------
-    X : array_like (N, M)
-    y : array_like (N,) of ints 0..K-1
-    n_classes : int
-
-    Returns
-    -------
-    dict
-        ``models`` (K perceptrons), ``targets`` (N, K) the one-hot targets as -1/+1,
-        ``scores`` (N, K) each perceptron's ``w . x + b``, ``predict`` a function
-        ``(P, M) -> (P,)`` giving the class of the largest score.
-
-    Examples
-    --------
-    >>> from nnlib.datasets import make_blobs
-    >>> X, y = make_blobs(60, centers=[[0, 3], [3, -2], [-3, -2]], cluster_std=0.5, rng=0)
-    >>> out = one_vs_rest(X, y, 3)
-    >>> float(np.mean(out["predict"](X) == y))
-    1.0
-    """
-    X = check_array(X, "one_vs_rest", ("N", "M"), "X")
-    y = np.asarray(y)
-    n_classes = check_positive_int(n_classes, "one_vs_rest", "n_classes")
-    targets = np.where(y[:, None] == np.arange(n_classes)[None, :], 1, -1)  # (N, K)
-    models = [Perceptron(max_epochs=200).fit(X, targets[:, k]) for k in range(n_classes)]
-
-    def predict(P):
-        S = np.column_stack([m.decision_function(P) for m in models])  # (P, K)
-        return np.argmax(S, axis=1)  # (P,)
-
-    scores = np.column_stack([m.decision_function(X) for m in models])  # (N, K)
-    return {"models": models, "targets": targets, "scores": scores, "predict": predict}
-
-
-def digits_perceptron(class_a=0, class_b=1):
-    """A perceptron on the 8x8 digits (a 64-pixel "retina"), one digit against another.
-
-    Returns
-    -------
-    dict
-        ``model``, ``n_images``, ``accuracy`` on the training images, ``W_image`` the
-        weights as an (8, 8) image.
+    ax : matplotlib.axes.Axes
+    model : nnlib.perceptron.Perceptron
+        Fitted; its ``trace`` lists every update.
+    X, y : arrays (N, 2), (N,)
+        The training data, labels -1/+1.
+    lim : (float, float)
+        Range of both axes.
+    legend : bool
+        Put a legend beside the axes.
+    arrow_length : float
+        Length of the drawn ``w`` (its direction is what matters).
 
     Examples
     --------
-    >>> out = digits_perceptron(0, 1)
-    >>> out["model"].converged, out["accuracy"]
-    (True, 1.0)
+    >>> from matplotlib.figure import Figure
+    >>> from nnlib.perceptron import Perceptron
+    >>> X, y = make_margin_data(0.05, n_samples=20, rng=3)
+    >>> picture = UpdatePicture(Figure().subplots(), Perceptron().fit(X, y), X, y)
+    >>> picture.show(2)
+    'update 2: example 3 (y = +1) was misclassified; now w = (0.77, -0.55), b = +0.0'
     """
-    X, labels = load_digits()  # (1797, 64), (1797,)
-    keep = (labels == class_a) | (labels == class_b)  # (1797,)
-    X = X[keep] / 16.0  # (N, 64) pixel intensities in [0, 1]
-    y = np.where(labels[keep] == class_b, 1, -1)  # (N,)
-    model = Perceptron(max_epochs=200).fit(X, y)
-    return {
-        "model": model,
-        "n_images": int(keep.sum()),
-        "accuracy": float(np.mean(model.predict(X) == y)),
-        "W_image": model.w.reshape(8, 8),
-    }
+
+    def __init__(self, ax, model, X, y, lim=(-1.15, 1.15), legend=True, arrow_length=0.45):
+        self.ax, self.model, self.lim, self.arrow_length = ax, model, lim, arrow_length
+        # Everything that changes sits above the axes' grid and ticks (zorder >= 2.6), so a new
+        # frame redraws only these artists, not the axes.
+        self.regions = _region_patches(ax)
+        scatter_classes(ax, X, y, classes=[-1, 1], zorder=3)
+        (self.before,) = ax.plot([], [], linestyle="--", color="0.35", linewidth=1.6, zorder=2.7,
+                                 label="boundary before")
+        (self.after,) = ax.plot([], [], color="k", linewidth=2.2, zorder=2.8, label="boundary after")
+        self.arrow = ax.annotate("", xy=(9.0, 9.0), xytext=(9.0, 9.0), annotation_clip=True, zorder=3.5,
+                                 arrowprops={"arrowstyle": "-|>", "color": "k", "linewidth": 2.2,
+                                             "mutation_scale": 18})
+        self.ring = ax.scatter([], [], s=320, facecolors="none", edgecolors="k", linewidths=2.0, zorder=4,
+                               label="updated on")
+        (self._arrow_key,) = ax.plot([], [], color="k", marker=r"$\rightarrow$", markersize=15, linestyle="none",
+                                     label="$w$, towards $+1$")
+        ax.set_xlim(lim)
+        ax.set_ylim(lim)
+        ax.set_aspect("equal")
+        ax.set_xlabel("$x_1$")
+        ax.set_ylabel("$x_2$")
+        if legend:  # a figure legend beside the axes: off the data, and never redrawn
+            ax.figure.legend(handles=ax.get_legend_handles_labels()[0], loc="outside right upper")
+
+    def state(self, k):
+        """``(w, b, step)`` after ``k`` updates; ``step`` is the update that got there (None for 0)."""
+        n_steps = len(self.model.trace)
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= n_steps:
+            raise ValueError(f"UpdatePicture: k must be an int in [0, {n_steps}], got {k!r}")
+        if k == 0:
+            first = self.model.trace[0] if n_steps else None
+            w = first.w_before if first else self.model.w
+            return w, (first.b_before if first else self.model.b), None
+        step = self.model.trace[k - 1]
+        return step.w_after, step.b_after, step
+
+    def show(self, k):
+        """Change the picture to the state after ``k`` updates; return a one-line description."""
+        w, b, step = self.state(k)
+        _set_regions(self.regions, w, b, self.lim)
+        self._set_line(self.after, w, b)
+        self._set_line(self.before, *(step.w_before, step.b_before) if step else (np.zeros(2), 0.0))
+        segment = line_in_box(w, b, self.lim) if np.any(w != 0) else None
+        tail_tip = None if segment is None else _arrow_inside(segment, w, self.lim, self.arrow_length)
+        # an arrow whose tip lies outside the axes is not drawn (annotation_clip): no visibility
+        # change, so the frame stays a cheap redraw of the changed artists
+        tail, tip = tail_tip if tail_tip is not None else ((9.0, 9.0), (9.0, 9.0))
+        self.arrow.xyann = tuple(tail)
+        self.arrow.xy = tuple(tip)
+        self.ring.set_offsets(np.reshape(step.x, (1, 2)) if step else np.empty((0, 2)))
+        if step is None:
+            self.ax.set_title(f"start: w = 0, b = {b:g} (everything +1)")
+            return "start: w = 0, b = 0, so every point is classified +1"
+        self.ax.set_title(f"update {k} of {len(self.model.trace)} (epoch {step.epoch + 1})")
+        return (f"update {k}: example {step.index} (y = {step.y:+d}) was misclassified; "
+                f"now w = ({w[0]:.2f}, {w[1]:.2f}), b = {b:+.1f}")
+
+    def _set_line(self, line, w, b):
+        segment = line_in_box(w, b, self.lim) if np.any(np.asarray(w) != 0) else None
+        line.set_data(*(segment.T if segment is not None else ([], [])))
+
+
+class MarginPicture:
+    """The margin experiment, drawn once and changed in place by :meth:`show`.
+
+    Left: the data, the separator ``u*`` (dotted) with the band of the requested margin around it
+    (points may not enter it), and the boundary the perceptron learned (solid, regions shaded).
+    Right: the number of updates of every presentation order against Novikoff's bound, on fixed
+    logarithmic axes so that moving a slider never rescales them. Titles are plain text and the
+    legend sits below both axes, so a new frame redraws only what changed.
+
+    Parameters
+    ----------
+    axes : pair of matplotlib.axes.Axes
+    max_orders : int
+        Largest number of orders the slider offers (fixes the x-axis of the right panel).
+    lim : (float, float)
+        Range of both axes of the left panel.
+    """
+
+    def __init__(self, axes, max_orders=20, lim=(-1.1, 1.1)):
+        left, right = axes
+        self.lim = lim
+        self.regions = _region_patches(left)
+        self.points = scatter_classes(left, np.zeros((2, 2)), np.array([-1, 1]), classes=[-1, 1], s=25)
+        self.band = [left.plot([], [], color=LINE_COLORS[1], linestyle="--", linewidth=1.2, zorder=2.7,
+                               label="requested margin" if i == 0 else "_band")[0] for i in range(2)]
+        (self.star,) = left.plot([], [], color=LINE_COLORS[1], linestyle=":", linewidth=2.2, zorder=2.7,
+                                 label="$u_*$")
+        (self.learned,) = left.plot([], [], color="k", linewidth=2.0, zorder=2.8, label="learned")
+        left.set_xlim(lim)
+        left.set_ylim(lim)
+        left.set_aspect("equal")
+        left.set_xlabel("$x_1$")
+        left.set_ylabel("$x_2$")
+        (self.updates,) = right.plot([], [], "o", color=LINE_COLORS[0], zorder=3, label="updates of each order")
+        self.bound = right.axhline(1.0, color=LINE_COLORS[1], linestyle="--", zorder=2.7,
+                                   label=r"bound $(R/\gamma)^2$")
+        right.set_yscale("log")
+        right.set_ylim(0.8, 3e4)
+        right.set_xlim(0.5, max_orders + 0.5)
+        right.set_xlabel("order (1 = data order, others shuffled)")
+        right.set_ylabel("number of updates")
+        right.xaxis.get_major_locator().set_params(integer=True)
+        handles = left.get_legend_handles_labels()[0][2:] + right.get_legend_handles_labels()[0]
+        left.figure.legend(handles=handles, loc="outside lower center", ncol=5)  # off the changing axes
+        self.left, self.right = left, right
+
+    def show(self, run):
+        """Draw one run of the experiment: a dict with ``X``, ``y``, ``model``, ``gamma_req``,
+        ``gamma``, ``R``, ``bound`` and ``updates`` (as the notebook's ``count_updates`` returns)."""
+        X, y, model = run["X"], run["y"], run["model"]
+        for points, label in zip(self.points, (-1, 1)):
+            points.set_offsets(X[y == label])
+        norm_u = np.linalg.norm(np.append(W_STAR, B_STAR))
+        for line, side in zip(self.band, (-1, 1)):  # w*.x + b* = +-gamma ||u*||: distance gamma from u*
+            segment = line_in_box(W_STAR, B_STAR - side * run["gamma_req"] * norm_u, self.lim)
+            line.set_data(*(segment.T if segment is not None else ([], [])))
+        self.star.set_data(*line_in_box(W_STAR, B_STAR, self.lim).T)
+        segment = line_in_box(model.w, model.b, self.lim)
+        self.learned.set_data(*(segment.T if segment is not None else ([], [])))
+        _set_regions(self.regions, model.w, model.b, self.lim)
+        self.left.set_title(f"requested γ = {run['gamma_req']:.2f}, margin of u* = {run['gamma']:.3f}")
+        orders = np.arange(1, len(run["updates"]) + 1)
+        self.updates.set_data(orders, run["updates"])
+        self.bound.set_ydata([run["bound"], run["bound"]])
+        self.right.set_title(f"R = {run['R']:.3f}, bound = {run['bound']:.0f}")

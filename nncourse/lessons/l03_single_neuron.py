@@ -1,43 +1,23 @@
-"""Lesson 03 -- a single neuron: linear unit, logistic unit, and gradient descent.
+"""Lesson 03: a single neuron (the data sets and the loss-surface figures of the notebook).
 
-Plain functions behind the worked examples and sliders of
-``notebooks/03_single_neuron.ipynb``. Every function *computes* what the notebook
-shows (data, trajectories, losses, regimes) with nnlib's ``Linear``, ``Sigmoid``,
-``MSELoss`` and ``BCELoss``; the notebook only plots.
-
-One neuron with pre-activation ``z = w^T x + b`` and activation ``g``:
-
-* ``g(z) = z`` (linear unit) is **linear regression**, trained with the mean squared
-  error ``L = 1/n sum (a - y)^2`` whose gradient is ``2/n sum (a - y) x``;
-* ``g(z) = sigma(z)`` (logistic unit) is **logistic regression**, trained with the
-  binary cross-entropy ``L = -1/n sum (y ln a + (1 - y) ln(1 - a))`` whose gradient
-  simplifies to ``1/n sum (a - y) x``.
-
-The one-feature problems used here keep the parameters two numbers ``(w, b)`` so the
-loss surface and the path of gradient descent can be drawn in the plane.
+Every formula of ``notebooks/03_single_neuron.ipynb`` (forward pass, MSE and BCE gradients, the
+gradient-descent loops) is computed in the notebook itself with numpy and checked against nnlib.
+This module only makes the one-feature data sets and draws paths of gradient descent over the
+loss surface ``L(w, b)``.
 """
 
 import numpy as np
+from matplotlib.ticker import FuncFormatter, LogFormatter
 
-from nnlib.activations import Sigmoid
-from nnlib.layers import Linear
-from nnlib.losses import BCELoss, MSELoss
-from nnlib.module import Sequential
-from nnlib.optim import SGD
-from nnlib.validation import as_rng, check_positive_int
-
-UNITS = ("linear", "logistic")
-
-#: Largest full-data loss a trajectory may reach before it is stopped as diverged.
-DIVERGED_LOSS = 1e12
+from nnlib.validation import as_rng, check_array, check_positive, check_positive_int
 
 
 def make_line_data(n=40, w_true=2.0, b_true=-1.0, noise=0.5, x_std=2.0, rng=0):
     """Noisy points around the line ``y = w_true x + b_true`` for the linear unit.
 
-    The inputs are centred and scaled to standard deviation exactly ``x_std``, so the
-    mean squared error is a bowl whose curvature along ``w`` is ``2 x_std^2`` and
-    along ``b`` is ``2`` (see :func:`mse_hessian`).
+    The inputs are centred and scaled to standard deviation exactly ``x_std``, so the mean
+    squared error is a bowl whose curvature along ``w`` is ``2 x_std^2`` and along ``b``
+    is ``2``.
 
     Parameters
     ----------
@@ -50,29 +30,23 @@ def make_line_data(n=40, w_true=2.0, b_true=-1.0, noise=0.5, x_std=2.0, rng=0):
     x_std : float
         Standard deviation of the inputs.
     rng : None, int or numpy.random.Generator
-        Seed or generator.
-
-    Shape
-    -----
-    Returns ``X`` of shape (n, 1) and ``y`` of shape (n, 1).
 
     Returns
     -------
-    X, y : numpy.ndarray
+    x, y : numpy.ndarray, shape (n,) each
 
     Examples
     --------
-    >>> X, y = make_line_data(n=10, rng=0)
-    >>> X.shape, y.shape
-    ((10, 1), (10, 1))
-    >>> round(float(X.mean()), 12), round(float(X.std()), 12)
-    (0.0, 2.0)
+    >>> x, y = make_line_data(n=10, rng=0)
+    >>> x.shape, y.shape, round(float(x.mean()), 12), round(float(x.std()), 12)
+    ((10,), (10,), 0.0, 2.0)
     """
     n = check_positive_int(n, "make_line_data", "n")
+    x_std = check_positive(x_std, "make_line_data", "x_std")
     rng = as_rng(rng)
-    x = rng.uniform(-1.0, 1.0, size=(n, 1))  # (n, 1)
-    x = (x - x.mean()) / x.std() * x_std  # (n, 1) mean 0, std x_std
-    y = w_true * x + b_true + noise * rng.standard_normal((n, 1))  # (n, 1)
+    x = rng.uniform(-1.0, 1.0, size=n)  # (n,)
+    x = (x - x.mean()) / x.std() * x_std  # (n,) mean 0, std x_std
+    y = w_true * x + b_true + noise * rng.standard_normal(n)  # (n,)
     return x, y
 
 
@@ -88,297 +62,34 @@ def make_two_class_data(n=40, centres=(-1.0, 1.5), spread=1.2, rng=0):
     spread : float
         Standard deviation of each class around its centre.
     rng : None, int or numpy.random.Generator
-        Seed or generator.
 
-    Shape
-    -----
-    Returns ``X`` of shape (n, 1) and ``y`` of shape (n, 1) with entries 0.0 or 1.0.
+    Returns
+    -------
+    x : numpy.ndarray, shape (n,)
+    y : numpy.ndarray, shape (n,), entries 0.0 or 1.0
 
     Examples
     --------
-    >>> X, y = make_two_class_data(n=6, rng=0)
-    >>> X.shape, y.ravel().tolist()
-    ((6, 1), [0.0, 0.0, 0.0, 1.0, 1.0, 1.0])
+    >>> x, y = make_two_class_data(n=6, rng=0)
+    >>> x.shape, y.tolist()
+    ((6,), [0.0, 0.0, 0.0, 1.0, 1.0, 1.0])
     """
     n = check_positive_int(n, "make_two_class_data", "n")
     rng = as_rng(rng)
     n0 = n // 2
-    labels = np.concatenate([np.zeros(n0), np.ones(n - n0)])  # (n,)
-    means = np.where(labels == 1.0, centres[1], centres[0])  # (n,)
+    y = np.concatenate([np.zeros(n0), np.ones(n - n0)])  # (n,)
+    means = np.where(y == 1.0, centres[1], centres[0])  # (n,)
     x = means + spread * rng.standard_normal(n)  # (n,)
-    return x.reshape(-1, 1), labels.reshape(-1, 1)
+    return x, y
 
 
-def single_neuron(unit="linear", w=0.0, b=0.0, n_features=1):
-    """Build one neuron as an nnlib network: ``Linear`` (+ ``Sigmoid`` for the logistic unit).
-
-    Parameters
-    ----------
-    unit : {"linear", "logistic"}
-        Linear unit (linear regression) or logistic unit (logistic regression).
-    w : float or array_like
-        Initial weight(s); a scalar is used for every input.
-    b : float
-        Initial bias.
-    n_features : int
-        Number of inputs ``m``.
-
-    Returns
-    -------
-    nnlib.Sequential
-        ``Sequential(Linear(m, 1))`` or ``Sequential(Linear(m, 1), Sigmoid())``; the
-        neuron's parameters are ``net.layers[0].W`` (1, m) and ``net.layers[0].b`` (1,).
-
-    Examples
-    --------
-    >>> net = single_neuron("logistic", w=0.0, b=0.0)
-    >>> float(net(np.array([[3.0]]))[0, 0])
-    0.5
-    """
-    _check_unit(unit, "single_neuron")
-    linear = Linear(n_features, 1, rng=0)
-    linear.W[...] = np.broadcast_to(np.asarray(w, dtype=float), linear.W.shape)  # (1, m)
-    linear.b[...] = b  # (1,)
-    if unit == "linear":
-        return Sequential(linear)
-    return Sequential(linear, Sigmoid())
-
-
-def loss_for(unit):
-    """The loss that belongs to a unit: ``MSELoss`` (linear) or ``BCELoss`` (logistic).
-
-    Examples
-    --------
-    >>> type(loss_for("logistic")).__name__
-    'BCELoss'
-    """
-    _check_unit(unit, "loss_for")
-    return MSELoss() if unit == "linear" else BCELoss()
-
-
-def neuron_gradients(X, y, w, b, unit="linear"):
-    """Loss and gradients of one neuron, by nnlib's backward pass and by the lecture formula.
-
-    For the linear unit with the mean squared error (no 1/2 in front)::
-
-        dL/dw_j = 2/n sum_i (a_i - y_i) x_ij,      dL/db = 2/n sum_i (a_i - y_i)
-
-    and for the logistic unit with binary cross-entropy::
-
-        dL/dw_j = 1/n sum_i (a_i - y_i) x_ij,      dL/db = 1/n sum_i (a_i - y_i)
+def loss_surface(x, y, w_range=(-2.0, 6.0), b_range=(-5.0, 3.0), num=61):
+    """The mean squared error ``L(w, b)`` of a one-feature linear unit on a grid, for contour plots.
 
     Parameters
     ----------
-    X : array_like
-        Inputs.
-    y : array_like
-        Targets (real numbers for the linear unit, 0/1 for the logistic unit).
-    w : float or array_like
-        Weight(s) of the neuron.
-    b : float
-        Bias of the neuron.
-    unit : {"linear", "logistic"}
-
-    Shape
-    -----
-    ``X`` is (n, m), ``y`` is (n, 1); the returned gradients ``dW`` are (1, m) and
-    ``db`` are (1,).
-
-    Returns
-    -------
-    dict
-        ``loss`` (float), ``a`` (n, 1) outputs, ``dW``/``db`` from nnlib's backward,
-        ``dW_formula``/``db_formula`` from the formula above.
-
-    Examples
-    --------
-    >>> g = neuron_gradients([[1.0], [2.0], [3.0]], [[2.0], [4.0], [7.0]], 0.5, 0.0)
-    >>> float(g["dW"][0, 0]), round(float(g["db"][0]), 4)
-    (-16.0, -6.6667)
-    """
-    X = np.asarray(X, dtype=float)  # (n, m)
-    y = np.asarray(y, dtype=float)  # (n, 1)
-    net = single_neuron(unit, w, b, n_features=X.shape[1])
-    loss = loss_for(unit)
-    a = net(X)  # (n, 1)
-    value = loss(a, y)
-    net.backward(loss.backward())
-    linear = net.layers[0]
-    factor = 2.0 if unit == "linear" else 1.0
-    n = X.shape[0]
-    error = a - y  # (n, 1)
-    dW_formula = factor / n * error.T @ X  # (1, m)
-    db_formula = factor / n * error.sum(axis=0)  # (1,)
-    return {
-        "loss": float(value),
-        "a": a,
-        "dW": linear.dW.copy(),
-        "db": linear.db.copy(),
-        "dW_formula": dW_formula,
-        "db_formula": db_formula,
-    }
-
-
-def mse_hessian(X):
-    """Hessian of the mean squared error of a linear unit with respect to ``(w, b)``.
-
-    ``L(w, b) = 1/n sum (w^T x_i + b - y_i)^2`` is a quadratic bowl; its Hessian
-    ``H = 2/n [X 1]^T [X 1]`` does not depend on the targets or the current point.
-    Gradient descent with step ``eta`` multiplies the error along each eigenvector of
-    ``H`` (eigenvalue ``lambda``) by ``1 - eta lambda`` per step.
-
-    Shape
-    -----
-    ``X`` is (n, m); the result is (m + 1, m + 1), ordered ``(w_1, ..., w_m, b)``.
-
-    Examples
-    --------
-    >>> mse_hessian([[-1.0], [1.0]])
-    array([[2., 0.],
-           [0., 2.]])
-    """
-    X = np.asarray(X, dtype=float)  # (n, m)
-    X1 = np.hstack([X, np.ones((X.shape[0], 1))])  # (n, m + 1)
-    return 2.0 / X.shape[0] * X1.T @ X1  # (m + 1, m + 1)
-
-
-def learning_rate_regime(lr, X):
-    """Name what batch gradient descent on the MSE bowl does for learning rate ``lr``.
-
-    With ``lambda_max`` the largest eigenvalue of :func:`mse_hessian`, the error in the
-    steepest direction is multiplied by ``1 - lr lambda_max`` per step:
-
-    * ``lr lambda_max < 0.1``: ``"too small"`` (monotone, but crawls),
-    * ``0.1 <= lr lambda_max < 1``: ``"good"`` (monotone and reasonably fast),
-    * ``1 <= lr lambda_max < 2``: ``"oscillating"`` (jumps across the valley, still converges),
-    * ``lr lambda_max >= 2``: ``"diverging"`` (each jump lands higher than the last).
-
-    Examples
-    --------
-    >>> X = [[-2.0], [2.0]]          # curvature 8 along w, 2 along b
-    >>> [learning_rate_regime(lr, X) for lr in (0.005, 0.05, 0.2, 0.3)]
-    ['too small', 'good', 'oscillating', 'diverging']
-    """
-    if lr <= 0:
-        raise ValueError(f"learning_rate_regime: lr must be positive, got {lr}")
-    lam_max = float(np.linalg.eigvalsh(mse_hessian(X))[-1])
-    step = lr * lam_max
-    if step < 0.1:
-        return "too small"
-    if step < 1.0:
-        return "good"
-    if step < 2.0:
-        return "oscillating"
-    return "diverging"
-
-
-def train_single_neuron(X, y, unit="linear", lr=0.1, epochs=20, batch_size=None, w0=0.0,
-                        b0=0.0, shuffle=True, rng=0):
-    """Gradient descent on one neuron: batch (``batch_size=None``), stochastic (1) or mini-batch.
-
-    Every epoch visits each example once. With ``batch_size = n`` (or None) this is batch
-    gradient descent (one update per epoch); with 1 it is stochastic gradient descent
-    (n updates per epoch, examples in a fresh random order each epoch when ``shuffle``);
-    anything in between is mini-batch gradient descent. Each update is
-    ``W <- W - lr dL/dW`` on the mean loss of the current batch, done by nnlib's
-    ``SGD``. Training stops early if the full-data loss exceeds ``DIVERGED_LOSS``.
-
-    Parameters
-    ----------
-    X, y : array_like
-        Data, (n, 1) each for the one-feature problems of this lesson ((n, m) for X works too).
-    unit : {"linear", "logistic"}
-    lr : float
-        Learning rate ``eta``.
-    epochs : int
-        Number of passes over the data.
-    batch_size : int or None
-        Examples per update; None means all n.
-    w0, b0 : float
-        Starting weight(s) and bias.
-    shuffle : bool
-        Reshuffle the examples every epoch (ignored for batch gradient descent).
-    rng : None, int or numpy.random.Generator
-        Seed for the shuffling.
-
-    Returns
-    -------
-    dict
-        ``params`` (U + 1, m + 1): ``(w, b)`` before the first and after every update;
-        ``loss`` (U + 1,): full-data loss at those points; ``epoch_loss`` (E + 1,):
-        full-data loss at the start and after each epoch; ``updates_per_epoch``;
-        ``diverged`` (bool).
-
-    Examples
-    --------
-    >>> X, y = make_line_data(n=20, rng=0)
-    >>> out = train_single_neuron(X, y, lr=0.05, epochs=3, batch_size=5)
-    >>> out["params"].shape, out["updates_per_epoch"]
-    ((13, 2), 4)
-    >>> bool(out["loss"][-1] < out["loss"][0])
-    True
-    """
-    X = np.asarray(X, dtype=float)  # (n, m)
-    y = np.asarray(y, dtype=float)  # (n, 1)
-    _check_unit(unit, "train_single_neuron")
-    if lr <= 0:
-        raise ValueError(f"train_single_neuron: lr must be positive, got {lr}")
-    epochs = check_positive_int(epochs, "train_single_neuron", "epochs")
-    n = X.shape[0]
-    if batch_size is None:
-        batch_size = n
-    batch_size = check_positive_int(batch_size, "train_single_neuron", "batch_size")
-    if batch_size > n:
-        raise ValueError(
-            f"train_single_neuron: batch_size must be at most the number of examples {n}, got {batch_size}"
-        )
-    rng = as_rng(rng)
-    net = single_neuron(unit, w0, b0, n_features=X.shape[1])
-    linear = net.layers[0]
-    loss = loss_for(unit)
-    opt = SGD(net.parameters(), lr=lr)
-
-    def snapshot():
-        return np.concatenate([linear.W.ravel(), linear.b])  # (m + 1,)
-
-    params = [snapshot()]
-    losses = [float(loss(net(X), y))]
-    epoch_loss = [losses[0]]
-    diverged = False
-    starts = range(0, n, batch_size)
-    for _ in range(epochs):
-        order = rng.permutation(n) if (shuffle and batch_size < n) else np.arange(n)
-        for start in starts:
-            idx = order[start:start + batch_size]
-            opt.zero_grad()
-            loss(net(X[idx]), y[idx])
-            net.backward(loss.backward())
-            opt.step()
-            params.append(snapshot())
-            losses.append(float(loss(net(X), y)))
-            if not losses[-1] < DIVERGED_LOSS:
-                diverged = True
-                break
-        epoch_loss.append(losses[-1])
-        if diverged:
-            break
-    return {
-        "params": np.array(params),
-        "loss": np.array(losses),
-        "epoch_loss": np.array(epoch_loss),
-        "updates_per_epoch": len(starts),
-        "diverged": diverged,
-    }
-
-
-def loss_surface(X, y, unit="linear", w_range=(-2.0, 6.0), b_range=(-5.0, 3.0), num=61):
-    """The full-data loss ``L(w, b)`` of a one-feature neuron on a grid, for contour plots.
-
-    Parameters
-    ----------
-    X, y : array_like
-        One-feature data, (n, 1) each.
-    unit : {"linear", "logistic"}
+    x, y : array_like, shape (n,)
+        One-feature data.
     w_range, b_range : tuple of float
         Plotted intervals.
     num : int
@@ -387,99 +98,117 @@ def loss_surface(X, y, unit="linear", w_range=(-2.0, 6.0), b_range=(-5.0, 3.0), 
     Returns
     -------
     w_grid, b_grid, L : numpy.ndarray
-        ``w_grid`` (num,), ``b_grid`` (num,), ``L`` (num, num) with ``L[i, j]`` the loss
-        at ``b = b_grid[i]``, ``w = w_grid[j]`` (the layout ``plt.contour`` expects).
+        ``w_grid`` (num,), ``b_grid`` (num,), ``L`` (num, num) with ``L[i, j]`` the loss at
+        ``b = b_grid[i]``, ``w = w_grid[j]`` (the layout ``plt.contour`` expects).
 
     Examples
     --------
-    >>> w, b, L = loss_surface([[0.0], [1.0]], [[0.0], [1.0]], num=3,
-    ...                        w_range=(0.0, 2.0), b_range=(-1.0, 1.0))
+    >>> w, b, L = loss_surface([0.0, 1.0], [0.0, 1.0], num=3, w_range=(0.0, 2.0), b_range=(-1.0, 1.0))
     >>> float(L[1, 1])                 # w = 1, b = 0 fits both points exactly
     0.0
     """
-    X = np.asarray(X, dtype=float)  # (n, 1)
-    y = np.asarray(y, dtype=float)  # (n, 1)
+    x = check_array(x, "loss_surface", ("n",), "x")
+    y = check_array(y, "loss_surface", x.shape, "y")
     num = check_positive_int(num, "loss_surface", "num")
     w_grid = np.linspace(*w_range, num)  # (num,)
     b_grid = np.linspace(*b_range, num)  # (num,)
-    Wg, Bg = np.meshgrid(w_grid, b_grid)  # (num, num) each; row i is b_grid[i]
-    # one layer with num * num units: unit k is the neuron with (w, b) = grid point k
-    grid_layer = Linear(1, num * num, init="zeros")
-    grid_layer.W[:, 0] = Wg.ravel()  # (num * num,)
-    grid_layer.b[...] = Bg.ravel()  # (num * num,)
-    net = Sequential(grid_layer) if unit == "linear" else Sequential(grid_layer, Sigmoid())
-    A = net(X)  # (n, num * num) the outputs of every grid neuron
-    loss = loss_for(unit)
-    L = np.array([loss(A[:, [k]], y) for k in range(num * num)])  # (num * num,)
-    return w_grid, b_grid, L.reshape(num, num)
+    A = w_grid[None, :, None] * x + b_grid[:, None, None]  # (num, num, n) outputs of every neuron
+    return w_grid, b_grid, np.mean((A - y) ** 2, axis=2)  # (num, num)
 
 
-def learning_rate_demo(lr, epochs=15, w0=-1.0, b0=2.0, rng=0):
-    """What the learning-rate slider shows: batch gradient descent on the line data.
+PATH_STYLES = (
+    {"color": "#0072B2", "marker": "o", "linestyle": "-", "linewidth": 2.0, "markersize": 4},
+    {"color": "#D55E00", "marker": "s", "linestyle": "--", "linewidth": 1.3, "markersize": 3},
+    {"color": "#CC79A7", "marker": ".", "linestyle": ":", "linewidth": 1.0, "markersize": 3},
+)
+"""Colour, marker and line style of the first, second and third path (batch, mini-batch, stochastic).
 
-    Parameters
-    ----------
-    lr : float
-        Learning rate ``eta``.
-    epochs : int
-        Number of batch updates.
-    w0, b0 : float
-        Starting point.
-    rng : None, int or numpy.random.Generator
-        Seed of the data set.
+None of them is green (the loss contours are grey) and each has its own marker and line style, so
+the paths are told apart without colour. Use them for the loss curves of the same runs too."""
 
-    Returns
-    -------
-    dict
-        ``X``, ``y`` (the data), ``lr``, ``regime`` (see :func:`learning_rate_regime`),
-        ``lambda_max`` (largest curvature), and the keys of :func:`train_single_neuron`.
+
+def log_ticks(ax, axis="y"):
+    """Plain tick labels on a logarithmic axis: 10, 100, 1000 (20, 30, 40 when it spans less than
+    a decade and a bit) instead of matplotlib's 4x10^1.
 
     Examples
     --------
-    >>> [learning_rate_demo(lr)["regime"] for lr in (0.005, 0.05, 0.2, 0.3)]
-    ['too small', 'good', 'oscillating', 'diverging']
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots(); _ = ax.semilogy([0, 1], [20.0, 45.0])
+    >>> log_ticks(ax)
+    >>> ax.yaxis.get_major_formatter()(1000.0), ax.yaxis.get_minor_formatter()(40.0)
+    ('1000', '40')
     """
-    X, y = make_line_data(rng=rng)
-    out = train_single_neuron(X, y, "linear", lr=lr, epochs=epochs, w0=w0, b0=b0)
-    out["X"], out["y"], out["lr"] = X, y, lr
-    out["regime"] = learning_rate_regime(lr, X)
-    out["lambda_max"] = float(np.linalg.eigvalsh(mse_hessian(X))[-1])
-    return out
+    if axis not in ("x", "y"):
+        raise ValueError(f"log_ticks: axis must be 'x' or 'y', got {axis!r}")
+    target = getattr(ax, f"{axis}axis")
+    target.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    target.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(1.2, 0.5)))
 
 
-def batch_size_demo(batch_size, lr=0.02, epochs=10, w0=-1.0, b0=2.0, rng=0):
-    """What the batch-size slider shows: batch, mini-batch or stochastic GD on the line data.
+def plot_paths(ax, w_grid, b_grid, L, paths, legend=True):
+    """Grey contours of ``L(w, b)`` with one or more gradient-descent paths on top.
+
+    Paths are drawn in reverse order of ``paths`` (the first one last, on top), each with its
+    own colour, marker and line style (:data:`PATH_STYLES`); the start is marked with a black
+    cross and the minimum of the grid with a star. A live figure moves a path with
+    :func:`set_path`.
 
     Parameters
     ----------
-    batch_size : int
-        1 (stochastic), 40 (batch; the data set has 40 examples) or anything between.
-    lr, epochs, w0, b0 :
-        As in :func:`train_single_neuron`.
-    rng : int
-        Seed of both the data and the shuffling.
+    ax : matplotlib.axes.Axes
+    w_grid, b_grid, L : arrays (num,), (num,), (num, num)
+        As returned by :func:`loss_surface`.
+    paths : dict
+        Label -> array (U + 1, 2) of ``(w, b)`` after every update.
+    legend : bool
 
     Returns
     -------
-    dict
-        The keys of :func:`train_single_neuron` plus ``X``, ``y`` and ``name``
-        (``"batch"``, ``"stochastic"`` or ``"mini-batch"``).
+    list of matplotlib.lines.Line2D
+        The path lines, in the order of ``paths``.
 
     Examples
     --------
-    >>> out = batch_size_demo(1, epochs=2)
-    >>> out["name"], len(out["loss"]) - 1
-    ('stochastic', 80)
+    >>> from matplotlib.figure import Figure
+    >>> w, b, L = loss_surface([0.0, 1.0], [0.0, 1.0], num=5)
+    >>> lines = plot_paths(Figure().subplots(), w, b, L, {"batch": np.array([[0.0, 0.0], [0.5, 0.1]])})
+    >>> [line.get_label() for line in lines]
+    ['batch']
     """
-    X, y = make_line_data(rng=rng)
-    out = train_single_neuron(X, y, "linear", lr=lr, epochs=epochs, batch_size=batch_size,
-                              w0=w0, b0=b0, rng=rng)
-    out["X"], out["y"] = X, y
-    n = X.shape[0]
-    out["name"] = "batch" if batch_size == n else ("stochastic" if batch_size == 1 else "mini-batch")
-    return out
+    if not 1 <= len(paths) <= len(PATH_STYLES):
+        raise ValueError(f"plot_paths: paths must hold 1 to {len(PATH_STYLES)} paths, got {len(paths)}")
+    levels = np.geomspace(L.min() + 0.05, L.max(), 15)
+    ax.contour(w_grid, b_grid, L, levels=levels, colors="0.75", linewidths=0.8)
+    i, j = np.unravel_index(np.argmin(L), L.shape)
+    ax.plot(w_grid[j], b_grid[i], "*", color="k", markersize=11, label="minimum", zorder=4)
+    lines = []
+    for (label, path), style in reversed(list(zip(paths.items(), PATH_STYLES))):
+        (line,) = ax.plot([], [], label=label, zorder=3, **style)
+        set_path(line, path)
+        lines.append(line)
+    first = np.asarray(next(iter(paths.values())), dtype=float)[0]
+    ax.plot(*first, "x", color="k", markersize=8, markeredgewidth=2, label="start", zorder=4)
+    ax.set_xlim(w_grid[0], w_grid[-1])
+    ax.set_ylim(b_grid[0], b_grid[-1])
+    ax.set_xlabel("weight $w$")
+    ax.set_ylabel("bias $b$")
+    if legend:
+        ax.legend(loc="upper right")
+    return lines[::-1]
 
 
-def _check_unit(unit, where):
-    if unit not in UNITS:
-        raise ValueError(f"{where}: unit must be one of {UNITS}, got {unit!r}")
+def set_path(line, path):
+    """Show a path of ``(w, b)`` points on a line of :func:`plot_paths` (points far outside dropped).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> (line,) = Figure().subplots().plot([], [])
+    >>> set_path(line, np.array([[0.0, 1.0], [1e9, 0.0], [0.5, 0.5]]))
+    >>> line.get_xydata().tolist()
+    [[0.0, 1.0], [0.5, 0.5]]
+    """
+    path = np.asarray(path, dtype=float)  # (U + 1, 2)
+    inside = np.all(np.abs(path) < 1e3, axis=1)  # diverging paths leave the picture
+    line.set_data(path[inside, 0], path[inside, 1])

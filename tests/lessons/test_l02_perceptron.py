@@ -1,226 +1,246 @@
-"""Tests for the lesson 02 callbacks: criterion, replay of the trace, convergence experiments."""
+"""Lesson 02: the data generator, the update figure, and the notebook's own criterion and experiment."""
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
+from notebook_functions import notebook_function
 
+from nncourse import widgets
 from nncourse.lessons.l02_perceptron import (
     B_STAR,
     W_STAR,
-    convergence_experiment,
-    convergence_sweep,
-    digits_perceptron,
-    error_driven_update,
-    learning_rate_runs,
+    MarginPicture,
+    UpdatePicture,
+    half_plane,
+    line_in_box,
     make_margin_data,
-    one_vs_rest,
-    perceptron_criterion,
-    quick_example,
-    solutions_by_init,
-    solutions_by_order,
-    toy_data,
-    trace_frame,
-    update_geometry,
-    xor_run,
-    xor_with_product_feature,
 )
-from nnlib.datasets import make_blobs
-from nnlib.perceptron import Perceptron, margin
+from nnlib.datasets import load_digits, make_blobs, make_xor
+from nnlib.perceptron import Perceptron, margin, sign
+from nnlib.threshold import threshold_unit
+
+NOTEBOOK = "02_perceptron.ipynb"
 
 
-def test_quick_example_of_the_sap_deck():
-    ex = quick_example()
-    assert ex["p"] == 0.5
-    assert ex["a"] == 1 and ex["h"] == 1
-    np.testing.assert_array_equal(ex["terms"], [1.0, 0.0, -0.5])
+@pytest.fixture(scope="module")
+def toy():
+    """The 20 points the notebook trains on."""
+    return make_margin_data(0.05, n_samples=20, rng=3)
 
 
-def test_quick_example_threshold_moves_the_decision():
-    assert quick_example(rho=0.5)["a"] == 0  # p = 0.5 is not above 0.5 (strict)
-    assert quick_example(rho=0.5)["h"] == 1  # sign(0) = +1 for the perceptron
+# --- the data generator ------------------------------------------------------------------
 
-
-# --- criterion ----------------------------------------------------------------------------
-
-def test_criterion_by_hand():
-    X = np.array([[1.0, 2.0], [2.0, -1.0], [-1.0, -1.0]])
-    y = np.array([1, 1, -1])
-    out = perceptron_criterion([1.0, -1.0], 0.5, X, y)
-    # z = [-0.5, 3.5, 0.5]: examples 0 (z < 0, y = +1) and 2 (z > 0, y = -1) are wrong
-    assert out["misclassified"].tolist() == [0, 2]
-    assert out["J"] == pytest.approx(-(1 * -0.5 + -1 * 0.5))  # = 1.0
-    np.testing.assert_allclose(out["grad_w"], -(X[0] - X[2]), rtol=0, atol=1e-12)
-    assert out["grad_b"] == 0.0
-
-
-def test_criterion_zero_at_a_separator_and_nonnegative():
-    X, y = toy_data()
-    model = Perceptron().fit(X, y)
-    out = perceptron_criterion(model.w, model.b, X, y)
-    assert out["J"] == 0 and out["misclassified"].size == 0
-    rng = np.random.default_rng(0)
-    for _ in range(20):
-        assert perceptron_criterion(rng.normal(size=2), rng.normal(), X, y)["J"] >= 0
-
-
-def test_criterion_gradient_matches_central_differences():
-    X, y = toy_data()
-    w, b = np.array([0.3, 1.1]), -0.2  # a point where several examples are wrong, none on z = 0
-    out = perceptron_criterion(w, b, X, y)
-    assert out["misclassified"].size > 0
-    eps = 1e-6
-    num_w = np.array([
-        (perceptron_criterion(w + eps * e, b, X, y)["J"] - perceptron_criterion(w - eps * e, b, X, y)["J"])
-        / (2 * eps) for e in np.eye(2)
-    ])
-    num_b = (perceptron_criterion(w, b + eps, X, y)["J"] - perceptron_criterion(w, b - eps, X, y)["J"]) / (2 * eps)
-    np.testing.assert_allclose(out["grad_w"], num_w, rtol=1e-6, atol=1e-8)
-    assert out["grad_b"] == pytest.approx(num_b, rel=1e-6, abs=1e-8)
-
-
-def test_criterion_batch_step_is_sum_of_perceptron_updates():
-    X, y = toy_data()
-    w, b = np.array([0.3, 1.1]), -0.2
-    out = perceptron_criterion(w, b, X, y)
-    M = out["misclassified"]
-    np.testing.assert_allclose(-out["grad_w"], (y[M, None] * X[M]).sum(axis=0), rtol=1e-12, atol=1e-12)
-
-
-def test_criterion_errors():
-    X = np.zeros((2, 2))
-    with pytest.raises(ValueError, match="labels y must be -1 or \\+1"):
-        perceptron_criterion([1.0, 0.0], 0.0, X, [0, 1])
-    with pytest.raises(ValueError, match=r"w must have shape \(2,\), got \(3,\)"):
-        perceptron_criterion([1.0, 0.0, 1.0], 0.0, X, [1, -1])
-
-
-def test_error_driven_update_equals_perceptron_rule():
-    theta, x = np.array([1.0, -0.5, -1.0]), np.array([1.0, 0.0, 0.5])
-    wrong = error_driven_update(theta, x, y=0, alpha=0.5)  # a = 1 but y = 0
-    assert wrong["error"] == -1
-    np.testing.assert_allclose(wrong["theta"], theta + 0.5 * (-1) * x, rtol=0, atol=1e-12)
-    right = error_driven_update(theta, x, y=1)
-    assert right["error"] == 0 and np.all(right["theta"] == theta)
-    with pytest.raises(ValueError, match="y must be 0 or 1"):
-        error_driven_update(theta, x, y=-1)
-
-
-# --- replay -------------------------------------------------------------------------------
-
-def test_toy_data_needs_several_updates():
-    X, y = toy_data()
-    model = Perceptron().fit(X, y)
-    assert model.converged and model.n_updates == 12 and model.history == [5, 3, 2, 2, 0]
-
-
-def test_trace_frames_walk_from_zero_to_the_final_weights():
-    X, y = toy_data()
-    model = Perceptron().fit(X, y)
-    first = trace_frame(model, 0)
-    assert np.all(first["w"] == 0) and first["b"] == 0 and first["step"] is None and first["k"] == 0
-    for k in range(1, model.n_updates + 1):
-        before, after = trace_frame(model, k - 1), trace_frame(model, k)
-        step = after["step"]
-        assert after["k"] == k and after["n_steps"] == 12
-        np.testing.assert_allclose(after["w"], before["w"] + step.y * step.x, rtol=0, atol=1e-12)
-        assert after["b"] == before["b"] + step.y
-        # the example was misclassified before its update
-        assert np.sign(step.x @ before["w"] + before["b"] or 1) != step.y
-    last = trace_frame(model, model.n_updates)
-    np.testing.assert_array_equal(last["w"], model.w)
-
-
-def test_trace_frame_errors():
-    X, y = toy_data()
-    model = Perceptron().fit(X, y)
-    with pytest.raises(ValueError, match=r"k must be an int in \[0, 12\]"):
-        trace_frame(model, 13)
-    with pytest.raises(TypeError, match="fitted Perceptron"):
-        trace_frame(Perceptron(), 0)
-
-
-def test_update_geometry_score_rises_by_norm_squared():
-    X, y = toy_data()
-    model = Perceptron(lr=0.5).fit(X, y)
-    for step in model.trace:
-        g = update_geometry(step, lr=0.5)
-        assert g["after"] == pytest.approx(g["before"] + 0.5 * g["norm_sq"], rel=1e-12, abs=1e-12)
-        assert g["before"] <= 0  # it was a mistake
-        if np.isfinite(g["cos_before"]):
-            assert g["cos_after"] > g["cos_before"]  # u turned towards y x~
-
-
-def test_learning_rate_only_scales():
-    X, y = toy_data()
-    runs = learning_rate_runs(X, y, lrs=(0.1, 1.0, 10.0))
-    assert runs[0]["mistakes"] == runs[1]["mistakes"] == runs[2]["mistakes"]
-    np.testing.assert_allclose(runs[2]["w"], 100 * runs[0]["w"], rtol=1e-12, atol=1e-12)
-
-
-# --- convergence --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("gamma", [0.02, 0.1, 0.3])
-def test_margin_data_has_the_requested_margin(gamma):
+def test_margin_data_has_exactly_the_requested_margin(gamma):
     X, y = make_margin_data(gamma, n_samples=30, rng=1)
-    assert X.shape == (30, 2) and np.all(np.abs(X) <= 1)
-    assert margin(W_STAR, B_STAR, X, y) >= gamma
+    assert X.shape == (30, 2) and set(np.unique(y)) == {-1, 1}
+    assert margin(W_STAR, B_STAR, X, y) == pytest.approx(gamma, rel=1e-12)
+    # the closest point on each side sits on the margin
+    d = (X @ W_STAR + B_STAR) / np.linalg.norm(np.append(W_STAR, B_STAR))
+    for side in (-1, 1):
+        assert np.min(side * d[y == side]) == pytest.approx(gamma, rel=1e-12)
+
+
+def test_margin_data_changes_with_every_requested_margin():
+    # the slider defect: gamma 0.10 and 0.11 used to give the same picture
+    X10, _ = make_margin_data(0.10, rng=0)
+    X11, _ = make_margin_data(0.11, rng=0)
+    assert not np.allclose(X10, X11)
+
+
+def test_margin_data_is_seeded():
+    np.testing.assert_array_equal(make_margin_data(0.1, rng=4)[0], make_margin_data(0.1, rng=4)[0])
+    assert not np.allclose(make_margin_data(0.1, rng=4)[0], make_margin_data(0.1, rng=5)[0])
 
 
 def test_margin_data_errors():
-    with pytest.raises(ValueError, match=r"gamma must be in \(0, 0.5\)"):
+    with pytest.raises(ValueError, match=r"make_margin_data: gamma must be in \(0.0, 0.5\), got 0.0"):
         make_margin_data(0.0)
+    with pytest.raises(ValueError, match="make_margin_data: n_samples must be >= 1"):
+        make_margin_data(0.1, n_samples=0)
 
 
-@pytest.mark.parametrize("gamma", [0.02, 0.05, 0.2])
-def test_updates_never_exceed_novikoff_bound(gamma):
-    out = convergence_experiment(gamma, n_samples=40, n_orders=8, rng=2)
-    assert out["converged"]
-    assert out["updates"].shape == (8,)
-    assert np.all(out["updates"] <= out["bound"])
-    assert out["bound"] == pytest.approx((out["R"] / out["gamma"]) ** 2)
+# --- the pictures ------------------------------------------------------------------------
 
 
-def test_smaller_margin_means_more_updates_and_a_larger_bound():
-    sweep = convergence_sweep((0.02, 0.3), n_orders=6, rng=0)
-    assert sweep["bound"][0] > sweep["bound"][1]
-    assert sweep["mean_updates"][0] > sweep["mean_updates"][1]
+def test_line_in_box_clips_to_the_square():
+    np.testing.assert_allclose(line_in_box([1.0, 1.0], 0.0, (-1.0, 1.0)), [[1.0, -1.0], [-1.0, 1.0]], atol=1e-12)
+    assert line_in_box([0.0, 1.0], -1.5, (-1.0, 1.0)) is None  # x2 = 1.5 misses the square
 
 
-# --- non-uniqueness, XOR, classes ------------------------------------------------------------
+@pytest.mark.parametrize("w, b", [([1.0, -2.0], 0.25), ([0.3, 0.0], -0.1), ([-1.0, 1.0], 3.0)])
+def test_half_planes_split_the_square(w, b):
+    lim = (-1.0, 1.0)
+    plus, minus = half_plane(w, b, lim, 1), half_plane(w, b, lim, -1)
 
-def test_different_orders_and_starts_give_different_separators():
-    X, y = toy_data()
-    by_order = solutions_by_order(X, y, seeds=(0, 1, 2))
-    by_init = solutions_by_init(X, y)
-    for runs in (by_order, by_init):
-        assert all(run["errors"] == 0 for run in runs)
-        directions = {tuple(np.round(np.append(r["w"], r["b"]) / np.linalg.norm(np.append(r["w"], r["b"])), 6))
-                      for r in runs}
-        assert len(directions) == len(runs)  # every run ended somewhere else
+    def area(corners):
+        if len(corners) < 3:
+            return 0.0
+        x, y = corners.T
+        return 0.5 * abs(x @ np.roll(y, 1) - y @ np.roll(x, 1))
+
+    assert area(plus) + area(minus) == pytest.approx(4.0)
+    assert np.all(np.asarray(w) @ plus.T + b >= -1e-12) and np.all(np.asarray(w) @ minus.T + b <= 1e-12)
 
 
-def test_xor_never_converges_and_cycles():
-    out = xor_run(10)
-    assert not out["model"].converged
-    assert len(out["history"]) == 10 and min(out["history"]) > 0
-    assert out["period"] == 1
-    np.testing.assert_array_equal(out["states"][-1], out["states"][-2])
+def test_update_picture_shows_w_perpendicular_to_the_boundary(toy):
+    X, y = toy
+    model = Perceptron().fit(X, y)
+    ax = Figure().subplots()
+    picture = UpdatePicture(ax, model, X, y)
+    for k in range(1, model.n_updates + 1):
+        picture.show(k)
+        w = model.trace[k - 1].w_after
+        assert ax.get_aspect() == 1.0  # equal aspect: right angles look right
+        (x0, y0), (x1, y1) = picture.after.get_xydata()
+        direction = np.subtract(picture.arrow.xy, picture.arrow.xyann)  # tip minus tail
+        assert abs(direction @ [x1 - x0, y1 - y0]) < 1e-9  # w is perpendicular to the line
+        assert direction @ w > 0  # and points along w
+        assert np.all(np.abs(picture.arrow.xy) <= 1.15)  # the whole arrow inside the axes
+        np.testing.assert_array_equal(picture.ring.get_offsets()[0], model.trace[k - 1].x)
+
+
+def test_update_picture_legend_is_off_the_data(toy):
+    X, y = toy
+    fig = Figure()
+    ax = fig.subplots()
+    UpdatePicture(ax, Perceptron().fit(X, y), X, y)
+    assert ax.get_legend() is None and len(fig.legends) == 1
+
+
+def test_update_picture_start_and_errors(toy):
+    X, y = toy
+    model = Perceptron().fit(X, y)
+    picture = UpdatePicture(Figure().subplots(), model, X, y)
+    assert picture.show(0).startswith("start")
+    assert np.all(np.abs(picture.arrow.xy) > 1.15)  # w = 0: the arrow's tip is outside, so it is not drawn
+    with pytest.raises(ValueError, match=r"UpdatePicture: k must be an int in \[0, 14\], got 15"):
+        picture.show(15)
+
+
+def test_update_player_frames_redraw_only_the_changed_artists(toy):
+    X, y = toy
+    model = Perceptron().fit(X, y)
+    fig, ax = widgets.subplots(figsize=(6.4, 4.4))
+    picture = UpdatePicture(ax, model, X, y)
+    player = widgets.live(fig, lambda k=1: picture.show(k), k=widgets.slider(1, 0, model.n_updates))
+    for k in [2, 3, 0, 1, 14, 5]:
+        player.set(k=k)
+    assert player.renderer.full_draws == 1 and player.renderer.blits >= 6
+
+
+def test_margin_picture_shows_requested_and_measured_margin():
+    fig, axes = widgets.subplots(1, 2, figsize=(9.4, 4.6))
+    picture = MarginPicture(axes)
+    count_updates = notebook_function(NOTEBOOK, "count_updates")
+    titles = []
+    for gamma in (0.10, 0.11):
+        run = count_updates(gamma)
+        picture.show(run)
+        titles.append(axes[0].get_title())
+        norm_u = np.linalg.norm(np.append(W_STAR, B_STAR))
+        for line in picture.band:  # the band lines are at distance gamma from u*
+            d = (line.get_xydata() @ W_STAR + B_STAR) / norm_u
+            np.testing.assert_allclose(np.abs(d), gamma, rtol=1e-9)
+    assert titles == ["requested γ = 0.10, margin of u* = 0.100", "requested γ = 0.11, margin of u* = 0.110"]
+
+
+# --- the notebook's code -----------------------------------------------------------------
+
+
+def test_notebook_criterion_is_zero_at_a_separator_and_never_negative(toy):
+    J_P = notebook_function(NOTEBOOK, "J_P")
+    X, y = toy
+    model = Perceptron().fit(X, y)
+    assert J_P(model.w, model.b, X, y) == 0
+    rng = np.random.default_rng(0)
+    assert all(J_P(rng.normal(size=2), rng.normal(), X, y) >= 0 for _ in range(50))
+
+
+def test_notebook_criterion_by_hand():
+    J_P = notebook_function(NOTEBOOK, "J_P")
+    X = np.array([[1.0, 2.0], [2.0, -1.0], [-1.0, -1.0]])
+    assert J_P(np.array([1.0, -1.0]), 0.5, X, np.array([1, 1, -1])) == pytest.approx(1.0)
+
+
+def test_notebook_criterion_gradient_is_minus_the_sum_of_y_x_over_mistakes(toy):
+    J_P = notebook_function(NOTEBOOK, "J_P")
+    X, y = toy
+    rng = np.random.default_rng(1)
+    for _ in range(5):
+        w, b = rng.normal(size=2), rng.normal()
+        wrong = sign(X @ w + b) != y
+        formula = np.append(-(y[wrong] @ X[wrong]), -np.sum(y[wrong]))  # (3,)
+        eps = 1e-7
+        numeric = [(J_P(w + eps * e[:2], b + eps * e[2], X, y) - J_P(w - eps * e[:2], b - eps * e[2], X, y))
+                   / (2 * eps) for e in np.eye(3)]
+        np.testing.assert_allclose(numeric, formula, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("gamma", [0.02, 0.1, 0.3])
+def test_notebook_experiment_stays_under_novikoffs_bound(gamma):
+    count_updates = notebook_function(NOTEBOOK, "count_updates")
+    run = count_updates(gamma, n_samples=40, n_orders=6, seed=2)
+    assert run["updates"].shape == (6,)
+    assert run["gamma"] == pytest.approx(gamma, rel=1e-12)
+    assert run["bound"] == pytest.approx((run["R"] / run["gamma"]) ** 2)
+    assert np.all(run["updates"] <= run["bound"])
+    assert run["model"].converged
+
+
+def test_notebook_experiment_smaller_margin_takes_more_updates():
+    count_updates = notebook_function(NOTEBOOK, "count_updates")
+    small = np.concatenate([count_updates(0.02, seed=s)["updates"] for s in range(3)])
+    large = np.concatenate([count_updates(0.3, seed=s)["updates"] for s in range(3)])
+    assert small.mean() > 2 * large.mean()
+
+
+# --- the library behaviour the lesson relies on ---------------------------------------------
+
+
+def test_perceptron_on_xor_cycles_from_the_third_epoch():
+    X, y = make_xor(signed=True)
+    model = Perceptron(max_epochs=12).fit(X, y)
+    assert not model.converged and model.history[:3] == [3, 3, 4]
+    ends = {}
+    for step in model.trace:
+        ends[step.epoch] = (*step.w_after, step.b_after)  # the state after each epoch's last update
+    assert ends[1] == ends[2] == ends[11] == (-1.0, 0.0, 0.0)
 
 
 def test_product_feature_makes_xor_separable():
-    out = xor_with_product_feature()
-    assert out["model"].converged
-    assert out["model"].predict(out["Phi"]).tolist() == out["y"].tolist()
+    X, y = make_xor(signed=True)
+    Phi = np.column_stack([X, X[:, 0] * X[:, 1]])
+    model = Perceptron(max_epochs=100).fit(Phi, y)
+    assert model.converged and np.array_equal(model.predict(Phi), y)
+
+
+def test_error_driven_rule_is_the_perceptron_rule_with_signed_labels():
+    """theta + alpha (y - a) x with 0/1 labels equals the perceptron update with y_pm = 2 y - 1."""
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        theta, x, y01, alpha = rng.normal(size=3), rng.normal(size=3), int(rng.integers(2)), rng.uniform(0.1, 2)
+        a = threshold_unit(x, theta)  # 1 if theta . x > 0 else 0
+        error_driven = theta + alpha * (y01 - a) * x
+        y_pm = 2 * y01 - 1
+        mistake = sign(theta @ x) != y_pm  # theta . x = 0 has probability 0 here
+        perceptron = theta + alpha * y_pm * x if mistake else theta
+        np.testing.assert_allclose(error_driven, perceptron, rtol=0, atol=1e-12)
+
+
+def test_digits_zero_against_one_are_separable():
+    images, digit = load_digits()
+    keep = (digit == 0) | (digit == 1)
+    X, y = images[keep] / 16.0, np.where(digit[keep] == 1, 1, -1)
+    model = Perceptron(max_epochs=200).fit(X, y)
+    assert len(y) == 360 and model.converged and np.array_equal(model.predict(X), y)
 
 
 def test_one_vs_rest_on_three_blobs():
-    X, y = make_blobs(60, centers=[[0, 3], [3, -2], [-3, -2]], cluster_std=0.5, rng=0)
-    out = one_vs_rest(X, y, 3)
-    assert out["targets"].shape == (60, 3)
-    assert np.all(out["targets"].sum(axis=1) == -1)  # one +1 and two -1 per row
-    assert np.all(out["predict"](X) == y)
-
-
-def test_digits_zero_against_one_is_separable():
-    out = digits_perceptron(0, 1)
-    assert out["model"].converged and out["accuracy"] == 1.0
-    assert out["W_image"].shape == (8, 8)
+    X, y = make_blobs(90, centers=[[0.0, 3.0], [3.0, -2.0], [-3.0, -2.0]], cluster_std=0.7, rng=0)
+    targets = np.where(y[:, None] == np.arange(3)[None, :], 1, -1)
+    assert np.all(targets.sum(axis=1) == -1)  # one +1 and two -1 per row
+    models = [Perceptron(max_epochs=200).fit(X, targets[:, k]) for k in range(3)]
+    scores = np.column_stack([m.decision_function(X) for m in models])
+    assert np.array_equal(np.argmax(scores, axis=1), y)

@@ -1,4 +1,9 @@
-"""Headless tests of lesson 15's callbacks (RNN and LSTM worked examples, BPTT, gradients in time, the task)."""
+"""Lesson 15: the lesson's RNN and LSTM numbers checked on nnlib, and ``LastStepClassifier``.
+
+The notebook computes the worked steps, the BPTT table, the gradient against the lag, the memory
+cell and the training runs in its cells (nbval re-checks the printed numbers); these tests pin the
+same facts on the library, with the formulas written out here.
+"""
 
 import math
 
@@ -7,105 +12,152 @@ import pytest
 
 from nncourse.lessons import l15_recurrent_networks as l15
 from nnlib.gradcheck import numerical_gradient  # f(x) -> float; x perturbed in place
-from nnlib.rnn import LSTMCell, RNNCell
+from nnlib.losses import BCEWithLogitsLoss
+from nnlib.optim import Adam
+from nnlib.rnn import RNN, LSTMCell, RNNCell
+from nnlib.training import evaluate, fit
 
 
 def sig(z):
     return 1.0 / (1.0 + math.exp(-z))
 
 
+def worked_rnn(U=0.5, V=0.8, b=0.0):
+    cell = RNNCell(1, 1)
+    cell.U[...], cell.V[...], cell.b[...] = U, V, b
+    return cell
+
+
+X_WORKED = np.array([1.0, 0.5, -1.0]).reshape(3, 1, 1)
+
+
 def test_rnn_worked_example_by_hand():
-    out = l15.rnn_worked_example()
+    H = RNN(worked_rnn())(X_WORKED)[:, 0, 0]
     h1 = math.tanh(0.5 * 1.0)
     h2 = math.tanh(0.5 * 0.5 + 0.8 * h1)
     h3 = math.tanh(0.5 * -1.0 + 0.8 * h2)
-    np.testing.assert_allclose(out["h"], [h1, h2, h3], rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(out["z"], [0.5, 0.25 + 0.8 * h1, -0.5 + 0.8 * h2], rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(out["h_prev"], [0.0, h1, h2], rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(out["o"], [sig(2 * h1), sig(2 * h2), sig(2 * h3)], rtol=1e-12, atol=1e-12)
-    np.testing.assert_array_equal(out["h_unrolled"], out["h"])
-    assert round(h2, 4) == 0.5509
+    np.testing.assert_allclose(H, [h1, h2, h3], rtol=1e-12, atol=1e-12)
+    assert (round(h1, 4), round(h2, 4), round(h3, 4)) == (0.4621, 0.5509, -0.0592)
+    assert round(sig(2 * h2), 4) == 0.7506  # o_2 = sigmoid(W h_2), W = 2
+    # the slide's U x without the time index: the first input at every step gives another state
+    h = 0.0
+    for _ in range(3):
+        h = math.tanh(0.5 * 1.0 + 0.8 * h)
+    assert round(h, 4) == 0.786
 
 
-def test_bptt_worked_example_against_central_differences():
-    out = l15.bptt_worked_example()
-    h = out["h"]
-    assert out["loss"] == pytest.approx(0.5 * (h[-1] - 1.0) ** 2, rel=1e-12)
-    # the chain: dL/dh_3 = h_3 - 1, then multiply by V (1 - h_t^2) per step back
-    assert out["dh"][2] == pytest.approx(h[2] - 1.0, rel=1e-12)
-    assert out["dh"][1] == pytest.approx(out["dh"][2] * 0.8 * (1 - h[2] ** 2), rel=1e-12)
-    assert out["dh"][0] == pytest.approx(out["dh"][1] * out["factor"][1], rel=1e-12)
-    assert out["dh0"] == pytest.approx(out["dh"][0] * out["factor"][0], rel=1e-12)
-    for name in ("dU", "dV", "db"):
-        assert out[f"{name}_t"].sum() == pytest.approx(out[name], rel=1e-12, abs=1e-15)
-    # totals against numerical derivatives of the loss
+def test_bptt_of_the_worked_example_by_hand_and_against_central_differences():
+    cell = worked_rnn()
+    rnn = RNN(cell)
+    H = rnn(X_WORKED)
+    h = [0.0] + list(H[:, 0, 0])
+    grad_H = np.zeros_like(H)
+    grad_H[-1] = h[3] - 1.0  # L = (h_3 - 1)^2 / 2
+    rnn.backward(grad_H)
+    # the walk of the notebook: delta_t = dh_t (1 - h_t^2), dh_(t-1) = delta_t V
+    dh, shares = h[3] - 1.0, {"U": 0.0, "V": 0.0, "b": 0.0}
+    for t in (3, 2, 1):
+        delta = dh * (1 - h[t] ** 2)
+        shares["U"] += delta * X_WORKED[t - 1, 0, 0]
+        shares["V"] += delta * h[t - 1]
+        shares["b"] += delta
+        dh = delta * 0.8
+    np.testing.assert_allclose([cell.dU[0, 0], cell.dV[0, 0], cell.db[0]], list(shares.values()), rtol=1e-12)
+    assert rnn.dstate0[0][0, 0] == pytest.approx(dh, rel=1e-12)
+    assert (round(cell.dU[0, 0], 4), round(cell.dV[0, 0], 4), round(cell.db[0], 4)) == (0.3914, -0.8533, -2.0136)
     params = np.array([0.5, 0.8, 0.0])
 
-    def loss():
-        example = dict(l15.RNN_EXAMPLE, U=params[0], V=params[1], b=params[2])
-        return 0.5 * (l15.rnn_worked_example(example)["h"][-1] - 1.0) ** 2
+    def loss(_):
+        return 0.5 * (RNN(worked_rnn(*params))(X_WORKED)[-1, 0, 0] - 1.0) ** 2
 
-    numeric = numerical_gradient(lambda _: loss(), params)
-    np.testing.assert_allclose([out["dU"], out["dV"], out["db"]], numeric, rtol=1e-6, atol=1e-10)
-    # the first step contributes nothing to dV because h_0 = 0
-    assert out["dV_t"][0] == 0.0
+    np.testing.assert_allclose([cell.dU[0, 0], cell.dV[0, 0], cell.db[0]], numerical_gradient(loss, params),
+                               rtol=1e-6, atol=1e-10)
 
 
-def test_gradient_vs_lag_rnn_vanishes_lstm_keeps():
-    rnn = l15.gradient_vs_lag("rnn", weight_scale=0.5, T=40, rng=0)
-    lstm = l15.gradient_vs_lag("lstm", weight_scale=0.5, T=40, forget_bias=3.0, rng=0)
-    closed = l15.gradient_vs_lag("lstm", weight_scale=0.5, T=40, forget_bias=-3.0, rng=0)
-    assert rnn["norm"][0] == lstm["norm"][0] == 1.0
-    assert rnn["norm"].shape == (40,) and list(rnn["lag"][:3]) == [0, 1, 2]
-    assert rnn["norm"][-1] < 1e-8
-    assert lstm["norm"][-1] > 1e-2
-    assert closed["norm"][-1] < 1e-8  # a closed forget gate cuts the cell path
-    # a plain RNN with small recurrent weights shrinks the gradient at every step
-    assert np.all(np.diff(rnn["norm"][:20]) < 0)
+def relative_gradient_by_lag(Cell, scale, T, forget_bias=3.0, hidden=16, n=8, seed=0):
+    """The notebook's experiment: norm of dL/dstate at every lag, relative to the last step."""
+    rng = np.random.default_rng(seed)
+    cell = Cell(1, hidden, rng=rng)
+    for name in (["V"] if Cell is RNNCell else ["U_i", "U_f", "U_o", "U_c"]):
+        getattr(cell, name)[...] = scale * rng.normal(size=(hidden, hidden)) / np.sqrt(hidden)
+    if Cell is LSTMCell:
+        cell.b_f[...] = forget_bias
+    X = rng.normal(size=(T, n, 1))
+    state, caches = cell.init_state(n), []
+    for t in range(T):
+        state, cache = cell.step(X[t], state)
+        caches.append(cache)
+    dstate = (rng.normal(size=(n, hidden)),) + tuple(np.zeros((n, hidden)) for _ in state[1:])
+    norms = []
+    for t in reversed(range(T)):
+        norms.append(np.sqrt(sum(np.sum(d**2) for d in dstate)))
+        _, dstate = cell.step_backward(dstate, caches[t])
+    return np.array(norms) / norms[0]
 
 
-def test_gradient_vs_lag_is_seeded_and_validates():
-    a = l15.gradient_vs_lag("lstm", 1.0, 10, rng=3)["norm"]
-    np.testing.assert_array_equal(a, l15.gradient_vs_lag("lstm", 1.0, 10, rng=3)["norm"])
-    with pytest.raises(ValueError, match="gradient_vs_lag: cell_type must be 'rnn' or 'lstm', got 'gru'"):
-        l15.gradient_vs_lag("gru")
-    with pytest.raises(ValueError, match="gradient_vs_lag: weight_scale must be > 0, got 0"):
-        l15.gradient_vs_lag("rnn", weight_scale=0)
+def test_gradient_vanishes_in_time_for_the_rnn_and_survives_an_open_forget_gate():
+    rnn = relative_gradient_by_lag(RNNCell, 0.5, 40)
+    lstm = relative_gradient_by_lag(LSTMCell, 0.5, 40, forget_bias=3.0)
+    closed = relative_gradient_by_lag(LSTMCell, 0.5, 40, forget_bias=-3.0)
+    assert rnn[-1] < 1e-8 and np.all(np.diff(rnn[:20]) < 0)  # shrinks at every step
+    assert lstm[-1] > 1e-2
+    assert closed[-1] < 1e-8  # a closed forget gate cuts the cell path
+    assert relative_gradient_by_lag(RNNCell, 3.0, 40)[-1] > 1.0  # large recurrent weights: it explodes
+
+
+def test_rnn_step_backward_multiplies_by_the_lecture_factor():
+    rng = np.random.default_rng(1)
+    cell = RNNCell(2, 3, rng=rng)
+    (h,), cache = cell.step(rng.normal(size=(1, 2)), (rng.normal(size=(1, 3)),))
+    dh = rng.normal(size=(1, 3))
+    _, (dh_prev,) = cell.step_backward((dh,), cache)
+    # dL/dh_(t-1) = dL/dh_t diag(1 - h_t^2) V, as a row vector
+    np.testing.assert_allclose(dh_prev, dh @ np.diag(1 - h[0] ** 2) @ cell.V, rtol=1e-12, atol=1e-12)
 
 
 def test_lstm_worked_example_by_hand():
-    out = l15.lstm_worked_example()
-    # x = 1, h_prev = 0.5, c_prev = 2
+    W_g = {"i": 1.0, "f": 0.5, "o": -1.0, "c": 2.0}
+    U_g = {"i": -1.0, "f": 2.0, "o": 1.0, "c": -0.5}
+    cell = LSTMCell(1, 1)
+    for g in "ifoc":
+        getattr(cell, f"W_{g}")[...] = W_g[g]
+        getattr(cell, f"U_{g}")[...] = U_g[g]
+    (h, c), cache = cell.step(np.array([[1.0]]), (np.array([[0.5]]), np.array([[2.0]])))
     i, f, o = sig(1 - 0.5), sig(0.5 + 1.0), sig(-1 + 0.5)
     c_tilde = math.tanh(2 - 0.25)
-    c = f * 2.0 + i * c_tilde
-    h = o * math.tanh(c)
-    for name, value in (("i", i), ("f", f), ("o", o), ("c_tilde", c_tilde), ("c", c), ("h", h)):
-        assert out[name] == pytest.approx(value, rel=1e-12), name
-    assert out["h_cell"] == pytest.approx(h, rel=1e-12)
-    assert out["c_cell"] == pytest.approx(c, rel=1e-12)
+    for value, expected in zip(cache[3:7], (i, f, o, c_tilde)):
+        assert value[0, 0] == pytest.approx(expected, rel=1e-12)
+    assert c[0, 0] == pytest.approx(f * 2.0 + i * c_tilde, rel=1e-12)
+    assert h[0, 0] == pytest.approx(o * math.tanh(f * 2.0 + i * c_tilde), rel=1e-12)
+    assert (round(f, 4), round(c[0, 0], 4), round(h[0, 0], 4)) == (0.8176, 2.2211, 0.3688)
 
 
-def test_memory_cell_keeps_what_it_wrote_while_the_forget_gate_is_open():
-    keep = l15.memory_cell_trace(forget_bias=5.0, T=20, value=0.8, write_at=2, rng=0)
-    forget = l15.memory_cell_trace(forget_bias=0.0, T=20, value=0.8, write_at=2, rng=0)
-    assert keep["stored"] == pytest.approx(math.tanh(1.6), rel=1e-12)
-    assert keep["i"][2] > 0.99 and np.all(keep["i"][3:] < 0.01)
-    # after writing, c decays like f^steps (plus the little the almost-closed input gate lets in)
-    steps = 20 - 1 - 2
-    assert abs(keep["c"][-1] - keep["stored"] * keep["f_keep"] ** steps) < 0.05
-    assert keep["c"][-1] > 0.8 * keep["stored"]
-    assert abs(forget["c"][-1]) < 0.05
-    np.testing.assert_allclose(keep["h"], keep["o"] * np.tanh(keep["c"]), rtol=1e-12, atol=1e-12)
-    with pytest.raises(ValueError, match=r"memory_cell_trace: write_at must be an int in 0\.\.4, got 5"):
-        l15.memory_cell_trace(T=5, write_at=5)
+def test_a_hand_wired_lstm_keeps_what_it_wrote_while_the_forget_gate_is_open():
+    def run(forget_bias, T=20, write_at=2, value=0.8):
+        cell = LSTMCell(2, 1)
+        for g in "ifoc":
+            getattr(cell, f"U_{g}")[...] = 0.0
+        cell.W_i[...], cell.b_i[...] = [[0.0, 10.0]], -5.0
+        cell.W_f[...], cell.b_f[...] = [[0.0, -10.0]], forget_bias
+        cell.W_o[...], cell.b_o[...] = [[0.0, 0.0]], 5.0
+        cell.W_c[...] = [[2.0, 0.0]]
+        v = np.random.default_rng(0).uniform(-1.0, 1.0, size=T)
+        v[write_at] = value
+        w = (np.arange(T) == write_at).astype(float)
+        state, cs = cell.init_state(1), []
+        for t in range(T):
+            state, _ = cell.step(np.array([[v[t], w[t]]]), state)
+            cs.append(state[1][0, 0])
+        return np.array(cs)
+
+    keep, forget = run(5.0), run(0.0)
+    stored = math.tanh(1.6)
+    assert keep[2] == pytest.approx(stored, abs=0.01)
+    assert abs(keep[-1] - stored * sig(5.0) ** 17) < 0.05  # decays like f^steps
+    assert abs(forget[-1]) < 0.05
 
 
-def test_running_sum_data_labels():
-    X, y = l15.running_sum_data(50, 6, rng=1)
-    assert X.shape == (50, 6, 1) and y.shape == (50, 1)
-    np.testing.assert_array_equal(y[:, 0], (X.sum(axis=(1, 2)) > 0).astype(float))
-
+# ---------------------------------------------------------------- LastStepClassifier
 
 @pytest.mark.parametrize("cell_class", [RNNCell, LSTMCell])
 def test_last_step_classifier_gradients(cell_class):
@@ -114,30 +166,39 @@ def test_last_step_classifier_gradients(cell_class):
     X = rng.normal(size=(4, 5, 2))
     G = rng.normal(size=(4, 1))  # random upstream gradient
 
-    def loss():
+    def loss(_):
         return float(np.sum(model(X) * G))
 
     model.forward(X)
     dX = model.backward(G)
-    np.testing.assert_allclose(dX, numerical_gradient(lambda _: loss(), X), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(dX, numerical_gradient(loss, X), rtol=1e-6, atol=1e-8)
     for name, p in model.named_parameters():
-        np.testing.assert_allclose(p.grad, numerical_gradient(lambda _: loss(), p.data), rtol=1e-6, atol=1e-8,
-                                   err_msg=name)
+        np.testing.assert_allclose(p.grad, numerical_gradient(loss, p.data), rtol=1e-6, atol=1e-8, err_msg=name)
     assert set(model.state_dict()) == {name for name, _ in model.named_parameters()}
 
 
 def test_last_step_classifier_errors():
-    model = l15.make_sequence_model("rnn", 4)
+    model = l15.LastStepClassifier(RNNCell(1, 4, rng=0), rng=0)
     with pytest.raises(RuntimeError, match="backward called before forward"):
         model.backward(np.zeros((2, 1)))
     with pytest.raises(ValueError, match=r"LastStepClassifier.forward: input must have shape \(N, T, 1\)"):
         model(np.zeros((2, 3)))
-    with pytest.raises(ValueError, match="make_sequence_model: cell_type must be 'rnn' or 'lstm'"):
-        l15.make_sequence_model("gru")
 
 
 def test_training_beats_the_memoryless_guess():
-    r = l15.train_sequence_task("rnn", T=6, epochs=3, n_train=400, n_test=300, verbose=False)
-    assert r["test_acc"] > r["last_input_acc"] + 0.1
-    assert r["test_acc"] > r["untrained_acc"] + 0.1
-    assert len(r["history"]["train_loss"]) == 3
+    rng = np.random.default_rng(0)
+
+    def data(n, T=6):
+        X = rng.normal(size=(n, T, 1))
+        return X, (X.sum(axis=(1, 2)) > 0).astype(float)[:, None]
+
+    (X_train, y_train), (X_val, y_val), (X_test, y_test) = data(400), data(200), data(300)
+    model = l15.LastStepClassifier(RNNCell(1, 8, rng=rng), rng=rng)
+    loss_fn = BCEWithLogitsLoss()
+    untrained = evaluate(model, loss_fn, X_test, y_test)[1]
+    history = fit(model, loss_fn, Adam(model.parameters(), lr=0.01), X_train, y_train, epochs=3,
+                  X_val=X_val, y_val=y_val, rng=rng, verbose=False)
+    test_acc = evaluate(model, loss_fn, X_test, y_test)[1]
+    last_input = np.mean((X_test[:, -1, 0] > 0) == (y_test[:, 0] == 1))
+    assert len(history["val_acc"]) == 3
+    assert test_acc > last_input + 0.1 and test_acc > untrained + 0.1
