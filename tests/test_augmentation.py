@@ -77,20 +77,17 @@ def test_transpose_is_the_adjoint():
 
 @pytest.mark.parametrize("max_shift, degrees, noise_std", [(1, 0.0, 0.0), (0, 20.0, 0.0), (2, 10.0, 0.1)])
 def test_layer_gradients_with_a_fixed_generator(max_shift, degrees, noise_std):
-    layer = RandomAugment(max_shift, degrees, noise_std, rng=5)
-    x = np.random.default_rng(6).normal(size=(2, 1, 5, 6))
-    analytic_report = None
-
     class Fixed(RandomAugment):  # the same draw on every forward pass, as for Dropout's gradient check
         def forward(self, X):
             self.rng = np.random.default_rng(5)
             return super().forward(X)
 
+    x = np.random.default_rng(6).normal(size=(2, 1, 5, 6))
     fixed = Fixed(max_shift, degrees, noise_std)
-    analytic_report = check_layer_gradients(fixed, x, rng=7)
-    np.testing.assert_allclose(analytic_report["input"]["analytic"], analytic_report["input"]["numeric"],
-                               rtol=1e-6, atol=1e-8)
-    layer.eval()
+    assert not np.allclose(fixed(x), x)  # the draw really moves or turns the images
+    report = check_layer_gradients(fixed, x, rng=7)
+    np.testing.assert_allclose(report["input"]["analytic"], report["input"]["numeric"], rtol=1e-6, atol=1e-8)
+    layer = RandomAugment(max_shift, degrees, noise_std, rng=5).eval()  # eval mode: the identity
     np.testing.assert_array_equal(layer(x), x)
     np.testing.assert_array_equal(layer.backward(x), x)
 
