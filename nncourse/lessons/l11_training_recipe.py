@@ -1,19 +1,17 @@
-r"""Lesson 11 -- the training recipe.
+r"""Lesson 11 -- the training recipe: data, networks and the longer runs behind ``notebooks/11_training_recipe.ipynb``.
 
-Plain functions behind the worked examples and sliders of
-``notebooks/11_training_recipe.ipynb``: the KIT deck's seven steps for getting a
-network to train, each computed with nnlib on the digits.
+The lesson computes the recipe's steps in its own cells (the expected initial loss
+:math:`\log C`, overfitting 50 images, the deck's learning rates, the coarse grid, the
+seeded log-uniform random search, moving averages). What stays here:
 
-* Step 1, :func:`expected_initial_loss`, :func:`initial_loss`: the loss before training
-  should be :math:`\log C` for a softmax over C classes.
-* Step 2, :func:`overfit_small_sample`: a few mini-batches must be learned perfectly.
-* Step 3, :func:`lr_trial`, :func:`lr_range_test`: a learning rate that makes the loss
-  drop within about 100 iterations.
-* Steps 4 and 5, :func:`coarse_grid`, :func:`log_uniform`, :func:`random_search`: a coarse
-  grid of learning rate and weight decay for a few epochs, then a finer random search
-  on a log scale, trained longer.
-* Step 6, :func:`moving_average`, :func:`loss_curve_pattern`, :func:`diagnose`: reading loss
-  curves (too high or too low a learning rate, a bad initialisation, overfitting).
+* :func:`digits_data`, :func:`mlp`, :func:`scaled_normal`: the data split and the networks;
+* :func:`initial_loss`: the loss of an untrained network (its slider and exercise 11);
+* :func:`train_iterations`: a training loop counted in mini-batch steps, as the KIT
+  deck's "drop within about 100 iterations";
+* :func:`lr_range_test`: one run whose learning rate grows every iteration;
+* :data:`PATTERNS`, :func:`loss_curve_pattern`, :func:`diagnose`: real runs that show the
+  typical loss curves (too high or too low a learning rate, a bad initialisation,
+  overfitting) and the rules that name them.
 """
 
 import numpy as np
@@ -25,7 +23,7 @@ from nnlib.losses import CrossEntropyLoss
 from nnlib.module import Sequential
 from nnlib.optim import SGD, Adam
 from nnlib.preprocessing import standardize, train_test_split
-from nnlib.training import evaluate, fit
+from nnlib.training import evaluate
 from nnlib.validation import as_rng, check_array, check_nonnegative, check_positive_int
 
 #: Number of classes of the digits.
@@ -36,9 +34,6 @@ DECK_LEARNING_RATES = (1e-1, 1e-2, 1e-3, 1e-4)
 
 #: The KIT deck's weight decays to try in step 4.
 DECK_WEIGHT_DECAYS = (1e-4, 1e-5, 0.0)
-
-#: Loss-curve patterns of :func:`loss_curve_pattern`.
-PATTERNS = ("good", "lr too high", "lr too low", "bad init", "overfitting")
 
 #: What :func:`diagnose` can answer.
 DIAGNOSES = ("diverging", "plateau then drop", "too slow", "overfitting", "fine")
@@ -76,7 +71,22 @@ def digits_data(n_train=None, rng=0):
     return X_train, X_val, y_train, y_val
 
 
-def mlp(hidden=64, depth=1, activation="relu", weight_std=None, output_scale=1.0, rng=0):
+def scaled_normal(std):
+    """An initialiser drawing weights from N(0, std^2), for ``Linear(..., init=scaled_normal(0.05))``.
+
+    Examples
+    --------
+    >>> float(np.abs(scaled_normal(0.0)((2, 3), np.random.default_rng(0))).max())
+    0.0
+    """
+    std = check_nonnegative(std, "scaled_normal", "std")
+
+    def init(shape, rng):
+        return std * rng.standard_normal(shape)
+    return init
+
+
+def mlp(hidden=64, depth=1, activation=ReLU, init="he", output_scale=1.0, rng=0):
     """A 64-hidden-...-10 network for the digits (logits out, for ``CrossEntropyLoss``).
 
     Parameters
@@ -85,10 +95,12 @@ def mlp(hidden=64, depth=1, activation="relu", weight_std=None, output_scale=1.0
         Units per hidden layer.
     depth : int
         Number of hidden layers.
-    activation : {"relu", "tanh"}
-    weight_std : float or None
-        None: He init for ReLU, Xavier for tanh. A number: every hidden layer's weights
-        from N(0, weight_std^2) (to build a *bad* initialisation).
+    activation : class
+        An nnlib activation class (``ReLU``, ``Tanh``, ...), one instance per hidden layer.
+    init : str or callable
+        The hidden layers' ``Linear(..., init=...)``; e.g. ``"he"`` for ReLU, ``"xavier"``
+        for tanh, or :func:`scaled_normal` for a deliberately bad scale. The output layer
+        uses Xavier.
     output_scale : float
         Multiplies the output layer's initial weights (small values give logits near 0).
     rng : None, int or numpy.random.Generator
@@ -104,20 +116,13 @@ def mlp(hidden=64, depth=1, activation="relu", weight_std=None, output_scale=1.0
     """
     hidden = check_positive_int(hidden, "mlp", "hidden")
     depth = check_positive_int(depth, "mlp", "depth")
-    if activation not in ("relu", "tanh"):
-        raise ValueError(f"mlp: activation must be 'relu' or 'tanh', got {activation!r}")
+    if not isinstance(activation, type):
+        raise TypeError(f"mlp: activation must be a class such as ReLU or Tanh, got {activation!r}")
     output_scale = check_nonnegative(output_scale, "mlp", "output_scale")
     rng = as_rng(rng)
-    if weight_std is None:
-        init = "he" if activation == "relu" else "xavier"
-    else:
-        std = check_nonnegative(weight_std, "mlp", "weight_std")
-
-        def init(shape, g):
-            return std * g.standard_normal(shape)
     layers, fan_in = [], 64
     for _ in range(depth):
-        layers += [Linear(fan_in, hidden, init=init, rng=rng), ReLU() if activation == "relu" else Tanh()]
+        layers += [Linear(fan_in, hidden, init=init, rng=rng), activation()]
         fan_in = hidden
     out = Linear(fan_in, NUM_CLASSES, rng=rng)
     out.W *= output_scale
@@ -126,23 +131,6 @@ def mlp(hidden=64, depth=1, activation="relu", weight_std=None, output_scale=1.0
 
 
 # ---------------------------------------------------------------- step 1: initial loss
-
-def expected_initial_loss(num_classes):
-    r"""Cross-entropy of a softmax that gives every one of C classes the same probability: :math:`\log C`.
-
-    At initialisation the logits are small and nearly equal, so
-    :math:`a_k \approx 1/C` and :math:`L = -\log a_y \approx \log C`.
-
-    Examples
-    --------
-    >>> round(expected_initial_loss(10), 4)
-    2.3026
-    >>> round(expected_initial_loss(2), 4)
-    0.6931
-    """
-    num_classes = check_positive_int(num_classes, "expected_initial_loss", "num_classes")
-    return float(np.log(num_classes))
-
 
 def initial_loss(output_scale=1.0, weight_decay=0.0, hidden=64, rng=0):
     r"""Loss of a freshly initialised 64-``hidden``-10 network on the digits' training set.
@@ -153,7 +141,7 @@ def initial_loss(output_scale=1.0, weight_decay=0.0, hidden=64, rng=0):
         Multiplies the output layer's initial weights: 1 is the Xavier init, 0.01
         gives logits very close to 0, 10 a badly scaled init.
     weight_decay : float
-        If > 0, the L2 penalty :math:`\frac{\lambda}{2}\sum\lVert W\rVert^2` the optimiser
+        If > 0, the L2 penalty :math:`\frac{\lambda}{2}\sum\lVert\theta\rVert^2` the optimiser
         would add is included in ``total_loss`` (why the deck turns it off for this check).
     hidden : int
     rng : None, int or numpy.random.Generator
@@ -176,41 +164,8 @@ def initial_loss(output_scale=1.0, weight_decay=0.0, hidden=64, rng=0):
     logits = model(X_train)  # (N, 10)
     loss = CrossEntropyLoss().forward(logits, y_train)
     penalty = 0.5 * weight_decay * sum(float(np.sum(p.data ** 2)) for p in model.parameters())
-    return {"loss": loss, "expected": expected_initial_loss(NUM_CLASSES),
+    return {"loss": loss, "expected": float(np.log(NUM_CLASSES)),
             "total_loss": loss + penalty, "logit_std": float(logits.std())}
-
-
-# ---------------------------------------------------------------- step 2: overfit a small sample
-
-def overfit_small_sample(n_batches=5, batch_size=10, epochs=100, lr=0.01, hidden=64, rng=0):
-    """Train on only ``n_batches * batch_size`` training images until they are learned by heart.
-
-    No regularisation (no weight decay, no dropout), Adam. If the network cannot drive
-    the loss on 50 images to about 0, something is broken: the architecture, the
-    learning rate, the initialisation or the code.
-
-    Returns
-    -------
-    dict
-        ``history`` (the ``History`` of ``fit``); ``final_loss``, ``final_acc``:
-        loss and accuracy on the small sample at the end (eval mode); ``n_examples``.
-
-    Examples
-    --------
-    >>> r = overfit_small_sample(epochs=5)
-    >>> r["n_examples"]
-    50
-    """
-    n_batches = check_positive_int(n_batches, "overfit_small_sample", "n_batches")
-    batch_size = check_positive_int(batch_size, "overfit_small_sample", "batch_size")
-    n = n_batches * batch_size
-    X_train, _, y_train, _ = digits_data(n_train=n)
-    model = mlp(hidden, rng=rng)
-    loss_fn = CrossEntropyLoss()
-    history = fit(model, loss_fn, Adam(model.parameters(), lr=lr), X_train, y_train,
-                  epochs=epochs, batch_size=batch_size, rng=rng, verbose=False)
-    final_loss, final_acc = evaluate(model, loss_fn, X_train, y_train)
-    return {"history": history, "final_loss": final_loss, "final_acc": final_acc, "n_examples": n}
 
 
 # ---------------------------------------------------------------- step 3: a learning rate
@@ -241,6 +196,13 @@ def train_iterations(model, optimizer, X, y, iterations, batch_size=32, rng=0, l
     -------
     numpy.ndarray, shape (iterations_run,)
         The batch losses, before each step.
+
+    Examples
+    --------
+    >>> X_train, _, y_train, _ = digits_data(n_train=64)
+    >>> model = mlp(8)
+    >>> train_iterations(model, SGD(model.parameters(), lr=0.1), X_train, y_train, 5).shape
+    (5,)
     """
     iterations = check_positive_int(iterations, "train_iterations", "iterations")
     batch_size = check_positive_int(batch_size, "train_iterations", "batch_size")
@@ -269,50 +231,21 @@ def train_iterations(model, optimizer, X, y, iterations, batch_size=32, rng=0, l
     return np.array(losses)
 
 
-def lr_trial(lr, iterations=100, weight_decay=1e-4, batch_size=32, rng=0):
-    """Step 3: SGD with momentum 0.9 at learning rate ``lr`` for ``iterations`` mini-batches of all training data.
-
-    The deck's setting: the architecture of step 2, all training data, a small
-    weight decay (1e-4).
-
-    Returns
-    -------
-    dict
-        ``losses`` (iterations_run,): batch losses; ``drop``: first loss minus the mean
-        of the last 10; ``diverged``: True if training blew up.
-
-    Examples
-    --------
-    >>> r = lr_trial(1e-2, iterations=20)
-    >>> r["losses"].shape
-    (20,)
-    """
-    lr = check_nonnegative(lr, "lr_trial", "lr")
-    iterations = check_positive_int(iterations, "lr_trial", "iterations")
-    X_train, _, y_train, _ = digits_data()
-    model = mlp(64, rng=rng)
-    opt = SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
-    losses = train_iterations(model, opt, X_train, y_train, iterations, batch_size, rng=rng)
-    diverged = len(losses) < iterations
-    drop = float(losses[0] - np.mean(losses[-10:])) if not diverged else -np.inf
-    return {"losses": losses, "drop": drop, "diverged": diverged, "lr": lr}
-
-
 def lr_range_test(lr_min=1e-5, lr_max=10.0, iterations=100, batch_size=32, rng=0):
     r"""Learning-rate range test: one short run whose learning rate grows geometrically every iteration.
 
-    :math:`\alpha_t = \alpha_{min} (\alpha_{max}/\alpha_{min})^{t/(T-1)}`. The loss
-    first barely moves (too small), then falls fastest, then blows up (too large);
-    a good learning rate lies somewhat below the one where the loss falls fastest.
-    The run stops once the loss exceeds 10 times its first value. The slope is read
-    from the smoothed loss after the first 10 iterations.
+    :math:`\alpha_t = \alpha_{min} (\alpha_{max}/\alpha_{min})^{t/(T-1)}` (``np.geomspace``).
+    The loss first barely moves (too small), then falls fastest, then blows up (too
+    large); a good learning rate lies somewhat below the one where the loss falls
+    fastest. SGD with momentum 0.9 on all training digits; the run stops once the loss
+    exceeds 10 times its first value. The slope is read from the smoothed loss
+    (:func:`exponential_moving_average`) after the first 10 iterations.
 
     Returns
     -------
     dict
-        ``lrs`` (T_run,), ``losses`` (T_run,), ``smoothed`` (T_run,): exponential
-        moving average of the loss; ``steepest_lr``: the learning rate where the
-        smoothed loss fell fastest.
+        ``lrs`` (T_run,), ``losses`` (T_run,), ``smoothed`` (T_run,); ``steepest_lr``: the
+        learning rate where the smoothed loss fell fastest.
 
     Examples
     --------
@@ -323,7 +256,7 @@ def lr_range_test(lr_min=1e-5, lr_max=10.0, iterations=100, batch_size=32, rng=0
     iterations = check_positive_int(iterations, "lr_range_test", "iterations")
     if not 0 < lr_min < lr_max:
         raise ValueError(f"lr_range_test: need 0 < lr_min < lr_max, got {lr_min} and {lr_max}")
-    lrs = log_spaced(lr_min, lr_max, iterations)  # (T,)
+    lrs = np.geomspace(lr_min, lr_max, iterations)  # (T,) equal ratios
     X_train, _, y_train, _ = digits_data()
     model = mlp(64, rng=rng)
     opt = SGD(model.parameters(), lr=lr_min, momentum=0.9)
@@ -335,18 +268,6 @@ def lr_range_test(lr_min=1e-5, lr_max=10.0, iterations=100, batch_size=32, rng=0
     steepest = lrs[skip + int(np.argmin(slope[skip:]))] if len(slope) else lrs[0]
     return {"lrs": lrs[:len(losses)], "losses": losses, "smoothed": smoothed,
             "steepest_lr": float(steepest)}
-
-
-def log_spaced(low, high, n):
-    """``n`` values from ``low`` to ``high`` with equal ratios (``np.geomspace``).
-
-    Examples
-    --------
-    >>> log_spaced(1e-4, 1e-1, 4)
-    array([0.0001, 0.001 , 0.01  , 0.1   ])
-    """
-    n = check_positive_int(n, "log_spaced", "n")
-    return np.geomspace(low, high, n)
 
 
 def exponential_moving_average(x, beta=0.9):
@@ -367,172 +288,92 @@ def exponential_moving_average(x, beta=0.9):
     return out
 
 
-# ---------------------------------------------------------------- steps 4 and 5: grid and random search
-
-def train_config(lr, weight_decay, epochs=2, batch_size=32, rng=0):
-    """Train the 64-64-10 network with SGD (momentum 0.9) for ``epochs`` on all training digits.
-
-    Returns
-    -------
-    dict
-        ``lr``, ``weight_decay``, ``val_loss``, ``val_acc`` (last epoch) and ``history``.
-    """
-    X_train, X_val, y_train, y_val = digits_data()
-    model = mlp(64, rng=rng)
-    opt = SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
-    history = fit(model, CrossEntropyLoss(), opt, X_train, y_train, epochs=epochs,
-                  batch_size=batch_size, X_val=X_val, y_val=y_val, rng=rng, verbose=False)
-    return {"lr": lr, "weight_decay": weight_decay, "val_loss": history["val_loss"][-1],
-            "val_acc": history["val_acc"][-1], "history": history}
-
-
-def coarse_grid(lrs=(1e-1, 3e-2, 1e-2, 3e-3), weight_decays=DECK_WEIGHT_DECAYS, epochs=2, rng=0):
-    """Step 4: every combination of a few learning rates and weight decays, trained ``epochs`` epochs.
-
-    Returns
-    -------
-    dict
-        ``lrs`` (L,), ``weight_decays`` (D,), ``val_acc`` (L, D), ``val_loss`` (L, D),
-        ``best``: (lr, weight_decay) with the lowest validation loss.
-
-    Examples
-    --------
-    >>> g = coarse_grid((1e-2,), (0.0,), epochs=1)
-    >>> g["val_acc"].shape
-    (1, 1)
-    """
-    epochs = check_positive_int(epochs, "coarse_grid", "epochs")
-    lrs, wds = tuple(lrs), tuple(weight_decays)
-    acc = np.zeros((len(lrs), len(wds)))
-    loss = np.zeros((len(lrs), len(wds)))
-    for i, lr in enumerate(lrs):
-        for j, wd in enumerate(wds):
-            r = train_config(lr, wd, epochs=epochs, rng=rng)
-            acc[i, j], loss[i, j] = r["val_acc"], r["val_loss"]
-    i, j = np.unravel_index(np.argmin(loss), loss.shape)
-    return {"lrs": np.array(lrs), "weight_decays": np.array(wds), "val_acc": acc,
-            "val_loss": loss, "best": (lrs[i], wds[j])}
-
-
-def log_uniform(low, high, size=None, rng=None):
-    r"""Draw from a log-uniform distribution: :math:`10^{u}`, :math:`u \sim \mathcal U(\log_{10} low, \log_{10} high)`.
-
-    Every decade between ``low`` and ``high`` gets the same share of the samples,
-    which is what a search over learning rates or weight decays needs (0.001 to 0.01
-    matters as much as 0.01 to 0.1).
-
-    Parameters
-    ----------
-    low, high : float > 0
-    size : int or tuple, optional
-    rng : None, int or numpy.random.Generator
-
-    Examples
-    --------
-    >>> samples = log_uniform(1e-4, 1e-1, size=30000, rng=0)
-    >>> np.round(np.histogram(np.log10(samples), bins=[-4, -3, -2, -1])[0] / 30000, 2)
-    array([0.33, 0.34, 0.33])
-    """
-    if not (np.isscalar(low) and np.isscalar(high) and 0 < low < high):
-        raise ValueError(f"log_uniform: need 0 < low < high, got {low!r} and {high!r}")
-    u = as_rng(rng).uniform(np.log10(low), np.log10(high), size=size)  # uniform exponents
-    return 10.0 ** u
-
-
-def random_search(n_trials=8, lr_range=(1e-3, 1e-1), wd_range=(1e-6, 1e-3), epochs=6, rng=0):
-    """Step 5: random search around the coarse optimum, each trial trained longer.
-
-    Learning rate and weight decay are drawn log-uniformly (seeded, so the search is
-    repeatable). Random search beats a grid with the same budget because every trial
-    tries a *new* value of each hyperparameter.
-
-    Returns
-    -------
-    list of dict
-        One per trial (``lr``, ``weight_decay``, ``val_loss``, ``val_acc``), best
-        validation loss first.
-    """
-    n_trials = check_positive_int(n_trials, "random_search", "n_trials")
-    rng = as_rng(rng)
-    lrs = log_uniform(lr_range[0], lr_range[1], n_trials, rng)  # (n_trials,)
-    wds = log_uniform(wd_range[0], wd_range[1], n_trials, rng)  # (n_trials,)
-    trials = [train_config(float(lr), float(wd), epochs=epochs, rng=0) for lr, wd in zip(lrs, wds)]
-    for t in trials:
-        del t["history"]
-    return sorted(trials, key=lambda t: t["val_loss"])
-
-
 # ---------------------------------------------------------------- step 6: loss curves
 
-def moving_average(x, window):
-    """Trailing moving average over ``window`` values (shorter at the start).
-
-    ``out[t] = mean(x[max(0, t - window + 1) : t + 1])``: the deck's advice to plot
-    noisy batch losses as dots with a moving average on top.
-
-    Examples
-    --------
-    >>> moving_average([1.0, 2.0, 3.0, 4.0], 2)
-    array([1. , 1.5, 2.5, 3.5])
-    """
-    x = check_array(x, "moving_average", shape=("T",), name="x")
-    window = check_positive_int(window, "moving_average", "window")
-    csum = np.concatenate([[0.0], np.cumsum(x)])  # (T+1,)
-    t = np.arange(1, len(x) + 1)  # (T,)
-    start = np.maximum(0, t - window)  # (T,)
-    return (csum[t] - csum[start]) / (t - start)
+def _good(rng):
+    model = mlp(64, rng=rng)
+    return model, SGD(model.parameters(), lr=0.01, momentum=0.9), None, 32
 
 
-def loss_curve_pattern(pattern="good", epochs=10, rng=0):
-    """Produce one of the typical loss curves by actually training a network on the digits.
+def _lr_too_high(rng):
+    model = mlp(64, rng=rng)
+    return model, SGD(model.parameters(), lr=0.2, momentum=0.9), None, 32
 
-    ``"good"``: SGD with momentum at lr 0.01. ``"lr too high"``: lr 0.2 (the
-    loss falls at first, then jumps up and training blows up in the third epoch).
-    ``"lr too low"``: lr 1e-4 (an almost straight, slowly falling line).
-    ``"bad init"``: a 6-layer tanh network with weights from N(0, 0.05^2) (a plateau near log 10,
-    then a late drop). ``"overfitting"``: 100 training images,
-    Adam at 0.01 (the validation loss turns up while the training loss keeps falling).
+
+def _lr_too_low(rng):
+    model = mlp(64, rng=rng)
+    return model, SGD(model.parameters(), lr=1e-4, momentum=0.9), None, 32
+
+
+def _bad_init(rng):
+    model = mlp(32, depth=6, activation=Tanh, init=scaled_normal(0.05), rng=rng)
+    return model, SGD(model.parameters(), lr=0.05, momentum=0.9), None, 32
+
+
+def _overfitting(rng):
+    model = mlp(64, rng=rng)
+    return model, Adam(model.parameters(), lr=0.01), 100, 10
+
+
+#: The typical loss curves of step 6. Each entry builds ``(model, optimizer, n_train, batch_size)``
+#: from a seed: "good" SGD with momentum at lr 0.01; "lr too high" lr 0.2 (falls, then blows up
+#: in the third epoch); "lr too low" lr 1e-4 (an almost straight, slowly falling line); "bad init"
+#: a 6-layer tanh network with weights from N(0, 0.05^2) (a plateau near log 10, then a late drop);
+#: "overfitting" only 100 training images and Adam at 0.01.
+PATTERNS = {"good": _good, "lr too high": _lr_too_high, "lr too low": _lr_too_low,
+            "bad init": _bad_init, "overfitting": _overfitting}
+
+
+def loss_curves(model, optimizer, n_train=None, batch_size=32, epochs=10, rng=0):
+    """Train on the digits epoch by epoch and record every batch loss and the per-epoch losses.
+
+    Stops at the first epoch whose batch loss exceeds 10 log 10 (a blow-up); that epoch's
+    validation loss is recorded as NaN.
 
     Returns
     -------
     dict
         ``batch_losses`` (iterations,): loss of every mini-batch; ``iters_per_epoch``;
-        ``train_loss``, ``val_loss`` (epochs_run,): per-epoch means and validation
-        losses (from ``fit``, or from the batches for the blow-up);
-        ``pattern``.
+        ``train_loss``, ``val_loss`` (epochs_run,): per-epoch mean of the batch losses and
+        the validation loss after the epoch.
     """
-    if pattern not in PATTERNS:
-        raise ValueError(f"loss_curve_pattern: pattern must be one of {PATTERNS}, got {pattern!r}")
-    epochs = check_positive_int(epochs, "loss_curve_pattern", "epochs")
-    n_train = 100 if pattern == "overfitting" else None
+    epochs = check_positive_int(epochs, "loss_curves", "epochs")
     X_train, X_val, y_train, y_val = digits_data(n_train=n_train)
-    batch_size = 32
-    if pattern == "bad init":
-        model = mlp(32, depth=6, activation="tanh", weight_std=0.05, rng=rng)
-    else:
-        model = mlp(64, rng=rng)
-    if pattern == "overfitting":
-        opt = Adam(model.parameters(), lr=0.01)
-        batch_size = 10
-    else:
-        lr = {"good": 0.01, "lr too high": 0.2, "lr too low": 1e-4, "bad init": 0.05}[pattern]
-        opt = SGD(model.parameters(), lr=lr, momentum=0.9)
     iters_per_epoch = int(np.ceil(len(X_train) / batch_size))
     rng = as_rng(rng)
     batch_losses, train_loss, val_loss = [], [], []
-    loss_fn = CrossEntropyLoss()
     for _ in range(epochs):
-        losses = train_iterations(model, opt, X_train, y_train, iters_per_epoch, batch_size,
-                                  rng=rng, max_loss=10.0 * expected_initial_loss(NUM_CLASSES))
+        losses = train_iterations(model, optimizer, X_train, y_train, iters_per_epoch, batch_size,
+                                  rng=rng, max_loss=10.0 * np.log(NUM_CLASSES))
         batch_losses.extend(losses)
         train_loss.append(float(np.mean(losses)))
-        diverged = len(losses) < iters_per_epoch
-        if diverged:
+        if len(losses) < iters_per_epoch:  # diverged
             val_loss.append(np.nan)
             break
-        val_loss.append(evaluate(model, loss_fn, X_val, y_val)[0])
+        val_loss.append(evaluate(model, CrossEntropyLoss(), X_val, y_val)[0])
     return {"batch_losses": np.array(batch_losses), "iters_per_epoch": iters_per_epoch,
-            "train_loss": np.array(train_loss), "val_loss": np.array(val_loss), "pattern": pattern}
+            "train_loss": np.array(train_loss), "val_loss": np.array(val_loss)}
+
+
+def loss_curve_pattern(pattern="good", epochs=10, rng=0):
+    """:func:`loss_curves` of one of the named :data:`PATTERNS`, a real training run on the digits.
+
+    Returns
+    -------
+    dict
+        What :func:`loss_curves` returns, plus ``pattern``.
+
+    Examples
+    --------
+    >>> r = loss_curve_pattern("lr too high")
+    >>> len(r["train_loss"]), bool(np.isnan(r["val_loss"][-1]))       # blew up in epoch 4
+    (4, True)
+    """
+    if pattern not in PATTERNS:
+        raise ValueError(f"loss_curve_pattern: pattern must be one of {tuple(PATTERNS)}, got {pattern!r}")
+    model, optimizer, n_train, batch_size = PATTERNS[pattern](rng)
+    out = loss_curves(model, optimizer, n_train, batch_size, epochs, rng)
+    return {**out, "pattern": pattern}
 
 
 def diagnose(train_loss, val_loss=None, num_classes=NUM_CLASSES):

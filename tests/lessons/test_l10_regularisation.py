@@ -1,30 +1,32 @@
-"""Lesson 10 callbacks: capacity and double descent, penalties, early stopping, dropout,
-DropConnect, batch normalisation and ensembles."""
+"""Lesson 10: the experiments of nncourse.lessons.l10_regularisation, and the library maths the lesson's
+cells compute by hand (weight decay as the L2 penalty, the two dropout conventions, batch-norm statistics)."""
 
 import numpy as np
 import pytest
 
 from nncourse.lessons.l10_regularisation import (
-    batchnorm_running_stats,
     batchnorm_training_comparison,
     capacity_curve,
-    digits_mlp,
-    dropout_conventions_agree,
-    dropout_statistics,
+    deep_tanh_net,
     early_stopping_replay,
     early_stopping_run,
-    ensemble_demo,
-    mask_count_log10,
+    ensemble_member_probabilities,
+    plain_mlp,
     random_feature_fit,
     sample_size_curve,
     small_digits,
-    thinned_networks,
     train_digits_model,
     train_penalised,
-    weight_decay_step_matches_l2,
 )
+from nnlib.activations import ReLU
+from nnlib.layers import BatchNorm1d, Dropout, Linear
+from nnlib.losses import MSELoss
+from nnlib.module import Sequential
+from nnlib.optim import SGD
+from nnlib.regularization import add_penalty_gradients, l1_penalty, l2_penalty
 
 # ---------------------------------------------------------------- capacity and double descent
+
 
 def test_training_error_falls_with_capacity_and_reaches_zero_past_the_threshold():
     c = capacity_curve((5, 20, 60, 150, 500), n_train=60, n_test=200, seeds=2)
@@ -56,6 +58,10 @@ def test_random_feature_fit_counts_parameters_and_rejects_too_many_examples():
     assert random_feature_fit(7, n_train=20, n_test=20)["n_params"] == 70
     with pytest.raises(ValueError, match="random_feature_fit: n_train \\+ n_test must be at most 1797"):
         random_feature_fit(5, n_train=1500, n_test=500)
+    with pytest.raises(ValueError, match="capacity_curve: seeds"):
+        capacity_curve((5,), seeds=0)
+    with pytest.raises(ValueError, match="sample_size_curve: sizes"):
+        sample_size_curve((0, 10))
 
 
 def test_small_digits_is_standardised_with_training_statistics():
@@ -69,31 +75,58 @@ def test_small_digits_is_standardised_with_training_statistics():
 
 # ---------------------------------------------------------------- penalties
 
-def test_weight_decay_is_the_l2_penalty():
-    r = weight_decay_step_matches_l2(lam=0.05, lr=0.2)
-    assert r["max_difference"] < 1e-14
-    r0 = weight_decay_step_matches_l2(lam=0.0)
-    assert not np.allclose(r0["W_decay"], r["W_decay"])  # the decay really changes the step
+
+def _hand_unit():
+    """The lesson's unit y = w.x + b with w = (0.5, -1), b = 0, after backward on x = (1, 2), y = 1 (MSE)."""
+    layer = Linear(2, 1)
+    layer.W[...] = [[0.5, -1.0]]
+    loss_fn = MSELoss()
+    loss_fn(layer(np.array([[1.0, 2.0]])), np.array([[1.0]]))
+    layer.backward(loss_fn.backward())
+    return layer
+
+
+def test_weight_decay_is_the_l2_penalty_in_the_lessons_hand_step():
+    decayed = _hand_unit()
+    np.testing.assert_allclose(decayed.dW, [[-5.0, -10.0]])
+    SGD(decayed.parameters(), lr=0.1, weight_decay=0.1).step()
+    penalised = _hand_unit()
+    value = add_penalty_gradients(penalised, l2_penalty, 0.1)
+    SGD(penalised.parameters(), lr=0.1).step()
+    assert value == pytest.approx(0.0625)                # 0.1/2 * (0.25 + 1)
+    np.testing.assert_allclose(decayed.W, [[0.995, 0.01]], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(penalised.W, decayed.W, rtol=1e-12, atol=1e-15)
+    plain = _hand_unit()
+    SGD(plain.parameters(), lr=0.1).step()
+    np.testing.assert_allclose(plain.W, [[1.0, 0.0]], atol=1e-15)   # without the decay term
 
 
 def test_stronger_penalties_shrink_weights_and_l1_makes_them_sparse():
-    plain = train_penalised("none", 0.0, epochs=10)
-    l2 = train_penalised("l2", 0.1, epochs=10)
-    l1 = train_penalised("l1", 0.01, epochs=10)
+    plain = train_penalised(None, 0.0, epochs=10)
+    l2 = train_penalised(l2_penalty, 0.1, epochs=10)
+    l1 = train_penalised(l1_penalty, 0.01, epochs=10)
     assert l2["weight_norm_l2"] < 0.7 * plain["weight_norm_l2"]
     assert l1["weight_norm_l1"] < 0.7 * plain["weight_norm_l1"]
     assert l1["near_zero"] > 5 * max(plain["near_zero"], l2["near_zero"], 0.01)
     assert np.all(plain["penalty"] == 0) and np.all(l2["penalty"] > 0)
-    with pytest.raises(ValueError, match="train_penalised: kind must be one of"):
-        train_penalised("ridge")
+
+
+def test_train_penalised_takes_a_penalty_function_not_a_name():
+    with pytest.raises(TypeError, match="train_penalised: penalty must be a function such as l1_penalty or None, "
+                                        "got str"):
+        train_penalised("l1")
+    with pytest.raises(ValueError, match="train_penalised: lam"):
+        train_penalised(l2_penalty, -1.0)
 
 
 # ---------------------------------------------------------------- early stopping
+
 
 def test_early_stopping_replay_by_hand():
     losses = [1.0, 0.8, 0.7, 0.75, 0.72, 0.9, 0.6]
     assert early_stopping_replay(losses, patience=3) == (3, 6)
     assert early_stopping_replay(losses, patience=4) == (7, 7)
+    assert early_stopping_replay(losses, patience=1) == (3, 4)
     # 0.69 is not an improvement of more than min_delta = 0.05 over 0.7
     assert early_stopping_replay([1.0, 0.7, 0.69, 0.68], patience=2, min_delta=0.05) == (2, 4)
 
@@ -101,6 +134,8 @@ def test_early_stopping_replay_by_hand():
 def test_early_stopping_replay_errors():
     with pytest.raises(ValueError, match="early_stopping_replay: patience"):
         early_stopping_replay([1.0], patience=0)
+    with pytest.raises(ValueError, match="early_stopping_replay: min_delta"):
+        early_stopping_replay([1.0], patience=1, min_delta=-0.1)
     with pytest.raises(ValueError, match="at least one epoch"):
         early_stopping_replay([], patience=1)
 
@@ -118,79 +153,66 @@ def test_fit_stops_where_the_replay_says_and_restores_the_best_weights():
 
 # ---------------------------------------------------------------- dropout
 
-def test_deck_mask_count():
-    assert mask_count_log10(4096) == pytest.approx(1233.0, abs=0.05)
-    assert mask_count_log10(4) == pytest.approx(np.log10(16))
-
-
-@pytest.mark.parametrize("mode", ["inverted", "scale_at_test"])
-def test_dropout_keeps_the_expected_activation(mode):
-    s = dropout_statistics(0.3, mode, n_units=5, n_masks=20000, rng=1)
-    assert s["kept_fraction"] == pytest.approx(0.7, abs=0.01)
-    # in both modes the training average matches what the next layer sees at test time
-    np.testing.assert_allclose(s["train_mean"], s["test_output"], atol=0.02)
-    if mode == "inverted":
-        assert np.allclose(s["train_values"], 1 / 0.7) and np.all(s["test_output"] == 1.0)
-    else:
-        assert np.all(s["train_values"] == 1.0) and np.allclose(s["test_output"], 0.7)
-
 
 @pytest.mark.parametrize("p", [0.2, 0.5, 0.8])
 def test_inverted_and_test_time_scaling_are_the_same_network(p):
-    r = dropout_conventions_agree(p, rng=1)
-    assert r["train_difference"] < 1e-12 and r["test_difference"] < 1e-12
-    assert np.abs(r["test_inverted"]).max() > 0.1                 # not trivially zero
+    X = np.random.default_rng(1).standard_normal((5, 2))
+    outputs = {}
+    for mode in Dropout.MODES:
+        first, second = Linear(2, 4, rng=1), Linear(4, 3, rng=2)
+        if mode == "scale_at_test":
+            second.W /= 1 - p
+        net = Sequential(first, ReLU(), Dropout(p, rng=3, mode=mode), second)
+        outputs[mode] = net.train()(X), net.eval()(X)
+    for inverted, scaled in zip(outputs["inverted"], outputs["scale_at_test"]):
+        np.testing.assert_allclose(inverted, scaled, rtol=1e-12, atol=1e-12)
+    assert np.abs(outputs["inverted"][1]).max() > 0.1             # not trivially zero
 
 
-def test_thinned_networks_enumerate_every_mask_once():
-    t = thinned_networks(p=0.3)
-    assert len({tuple(m) for m in t["masks"]}) == 16
-    assert t["probabilities"].sum() == pytest.approx(1.0)
-    assert t["probabilities"][-1] == pytest.approx(0.7 ** 4)   # all four kept
-    assert t["probabilities"][0] == pytest.approx(0.3 ** 4)    # all four dropped
-
-
-def test_expectation_view_is_exact_before_the_nonlinearity_only():
-    t = thinned_networks(p=0.5, n_samples=4000, rng=2)
-    np.testing.assert_allclose(t["z2_mean"], t["z2_scaled"], rtol=1e-12, atol=1e-12)
-    assert t["ensemble"] != pytest.approx(t["scaled"], abs=1e-3)   # ReLU: E f(z) != f(E z)
-    assert abs(t["ensemble"] - t["scaled"]) < 0.1 * abs(t["ensemble"])  # ... but close
-    assert t["mc_running"][-1] == pytest.approx(t["ensemble"], abs=0.05)
+def test_scaling_by_the_drop_rate_misses_the_expected_input():
+    """The errata cell: at p = 0.2 the training average is 0.8 a, not 0.2 a (KIT's 'dropout rate')."""
+    a = np.array([[0.8, 1.5, 0.2, 2.0]])
+    drop = Dropout(0.2, rng=1, mode="scale_at_test")
+    mean = drop.train()(np.repeat(a, 20000, axis=0)).mean(axis=0)
+    np.testing.assert_allclose(mean, 0.8 * a[0], rtol=0.03)
+    np.testing.assert_allclose(drop.eval()(a), 0.8 * a)
+    assert np.all(np.abs(mean - 0.2 * a[0]) > 0.5 * a[0])
 
 
 def test_dropout_narrows_the_gap_between_training_and_validation_loss():
-    plain = train_digits_model("plain", epochs=25)
-    drop = train_digits_model("dropout", epochs=25)
+    def net(dropout):
+        g = np.random.default_rng(0)
+        extra = [Dropout(0.5, rng=g)] if dropout else []
+        return Sequential(Linear(64, 128, init="he", rng=g), ReLU(), *extra, Linear(128, 10, rng=g))
+
+    plain = train_digits_model(net(False), epochs=25)
+    drop_model = net(True)
+    drop = train_digits_model(drop_model, epochs=25)
     gap = {name: r["history"]["val_loss"][-1] - r["history"]["train_loss"][-1]
            for name, r in (("plain", plain), ("dropout", drop))}
     assert drop["history"]["train_loss"][-1] > 2 * plain["history"]["train_loss"][-1]
     assert gap["dropout"] < gap["plain"]
     assert drop["val_acc"] > 0.85 and plain["val_acc"] > 0.85
-    assert not drop["model"].training                      # fit leaves eval mode
+    assert not drop_model.training                          # fit leaves eval mode
 
 
-def test_digits_mlp_rejects_unknown_variant():
-    with pytest.raises(ValueError, match="digits_mlp: variant must be one of"):
-        digits_mlp("maxout")
+def test_train_digits_model_needs_a_module():
+    with pytest.raises(TypeError, match="train_digits_model: model must be an nnlib Module, got str"):
+        train_digits_model("dropout")
 
 
 # ---------------------------------------------------------------- batch normalisation
 
-def test_running_mean_follows_the_momentum_formula():
-    r = batchnorm_running_stats(momentum=0.1, steps=30, batch_size=8, mean=5.0, std=3.0, rng=0)
-    expected = 0.0
-    for m in r["batch_mean"]:
-        expected = 0.9 * expected + 0.1 * m
-    assert r["running_mean"][-1] == pytest.approx(expected, rel=1e-12)
-    assert abs(r["train_out_mean"]) < 1e-12              # batch statistics: output mean 0
-    assert r["running_mean"][1] == pytest.approx(0.1 * r["batch_mean"][0])
 
-
-def test_running_statistics_converge_so_eval_normalises_like_training():
-    r = batchnorm_running_stats(momentum=0.1, steps=200, batch_size=32, mean=5.0, std=3.0, rng=1)
-    assert r["running_mean"][-1] == pytest.approx(5.0, abs=0.5)
-    assert r["running_var"][-1] == pytest.approx(9.0, rel=0.25)
-    assert abs(r["eval_out"]) < 0.2
+def test_batchnorm_statistics_of_the_lessons_batch():
+    Z = np.array([[1.0, 2.0], [3.0, 2.0], [5.0, 6.0], [7.0, 6.0]])
+    bn = BatchNorm1d(2, momentum=0.1)
+    bn.gamma[...], bn.beta[...] = [1.0, 2.0], [0.0, 0.5]
+    Y = bn.train()(Z)
+    np.testing.assert_allclose(Y[:, 1], [-1.5, -1.5, 2.5, 2.5], atol=1e-5)    # z_hat = -1, -1, 1, 1
+    np.testing.assert_allclose(Y[:, 0], np.array([-3, -1, 1, 3]) / np.sqrt(5 + 1e-5), rtol=1e-12)
+    np.testing.assert_allclose(bn.running_mean, [0.4, 0.4])                  # 0.1 * 4
+    np.testing.assert_allclose(bn.running_var, [0.9 + 0.1 * 20 / 3, 0.9 + 0.1 * 16 / 3])  # unbiased 5*4/3, 4*4/3
 
 
 def test_batchnorm_rescues_a_badly_initialised_deep_network():
@@ -199,10 +221,24 @@ def test_batchnorm_rescues_a_badly_initialised_deep_network():
     assert r["batchnorm"]["train_loss"][-1] < r["plain"]["train_loss"][-1]
 
 
+def test_network_builders():
+    assert len(plain_mlp(8)) == 3
+    assert sum(isinstance(layer, BatchNorm1d) for layer in deep_tanh_net(depth=3, batchnorm=True)) == 3
+    with pytest.raises(ValueError, match="deep_tanh_net: depth"):
+        deep_tanh_net(depth=0)
+
+
 # ---------------------------------------------------------------- ensembles
 
+
 def test_averaging_members_beats_the_average_member():
-    e = ensemble_demo(n_models=4, epochs=15)
-    assert e["ensemble_loss"][-1] < e["member_loss"].mean()
-    assert e["ensemble_acc"][-1] >= e["member_acc"].mean()
-    assert e["ensemble_acc"][0] == e["member_acc"][0]    # an ensemble of one is that member
+    P, y_val = ensemble_member_probabilities(n_models=4, epochs=15)
+    assert P.shape == (4, 400, 10) and y_val.shape == (400,)
+    np.testing.assert_allclose(P.sum(axis=2), 1.0)
+    rows = np.arange(len(y_val))
+    member_acc = np.mean(P.argmax(axis=2) == y_val, axis=1)                 # (4,)
+    member_loss = -np.mean(np.log(P[:, rows, y_val]), axis=1)               # (4,)
+    P_mean = P.mean(axis=0)
+    assert -np.mean(np.log(P_mean[rows, y_val])) < member_loss.mean()
+    assert np.mean(P_mean.argmax(axis=1) == y_val) >= member_acc.mean()
+    assert len({tuple(np.round(m, 6)) for m in P[:, 0]}) == 4               # different seeds, different members
