@@ -20,11 +20,16 @@ import numpy as np
 
 from nnlib import functional as F
 from nnlib.reduction import Loss, check_weight
-from nnlib.validation import check_array, check_bool, check_in_range
+from nnlib.validation import check_array, check_bool, check_in_range, check_int
+
+IGNORE_INDEX = -100  # PyTorch's default: a label that marks an example to leave out
 
 
-def class_indices(target, N, K, where):
-    """``target`` as int64 class indices of shape (N,), with clear errors otherwise."""
+def class_indices(target, N, K, where, ignore_index=IGNORE_INDEX):
+    """``target`` as int64 class indices (N,) and the mask (N,) of the kept examples, with clear errors.
+
+    Examples whose label equals ``ignore_index`` are left out (mask False, label set to 0).
+    """
     target = np.asarray(target)
     if target.dtype.kind not in "iuf":  # ints, or floats holding whole numbers
         raise TypeError(f"{where}: target class indices must be integers, got dtype {target.dtype}")
@@ -34,21 +39,24 @@ def class_indices(target, N, K, where):
             "for probabilities pass one-hot rows of shape (N, K)"
         )
     labels = target.astype(np.int64)
-    bad = (labels < 0) | (labels >= K)
+    kept = labels != ignore_index  # (N,)
+    bad = kept & ((labels < 0) | (labels >= K))
     if np.any(bad):
         raise ValueError(
             f"{where}: target class index {labels[bad][0]} is out of range for {K} classes "
-            f"(indices must be in 0..{K - 1}); the last layer needs one output per class"
+            f"(indices must be in 0..{K - 1}); the last layer needs one output per class "
+            f"(label {ignore_index}, the ignore_index, leaves an example out)"
         )
-    return labels
+    return np.where(kept, labels, 0), kept
 
 
 class _ClassWeighted(Loss):
-    """Shared by ``CrossEntropyLoss`` and ``NLLLoss``: the optional class weights (K,)."""
+    """Shared by ``CrossEntropyLoss`` and ``NLLLoss``: the optional class weights (K,) and ``ignore_index``."""
 
-    def __init__(self, weight=None, reduction="mean"):
+    def __init__(self, weight=None, reduction="mean", ignore_index=IGNORE_INDEX):
         super().__init__(reduction)
         self.weight = check_weight(weight, type(self).__name__, "weight", ndim=1)
+        self.ignore_index = check_int(ignore_index, type(self).__name__, "ignore_index")
 
     def _check_weight_length(self, K, where):
         if self.weight is not None and self.weight.shape[0] != K:
@@ -56,9 +64,23 @@ class _ClassWeighted(Loss):
                 f"{where}: weight must have one entry per class, shape ({K},), got {self.weight.shape}"
             )
 
+    def _index_weights(self, labels, kept, K):
+        """For class-index targets: C (N, K) with c_nk = (1-eps) w_{y_n} [k = y_n] + eps w_k / K
+        (rows of ignored examples 0), and the mean's divisor, the kept examples' total weight."""
+        eps = getattr(self, "label_smoothing", 0.0)
+        N = labels.shape[0]
+        w = np.ones(K) if self.weight is None else self.weight  # (K,)
+        w_target = w[labels] * kept  # (N,): w_{y_n}, 0 for an ignored example
+        C = np.zeros((N, K))  # (N, K)
+        C[np.arange(N), labels] = (1.0 - eps) * w_target
+        if eps != 0.0:
+            C += (eps / K) * w * kept[:, None]
+        return C, float(np.sum(w_target))
+
     def _options(self):
         weight = "" if self.weight is None else f"weight={self.weight}"
-        return ", ".join(filter(None, [weight, super()._options()]))
+        ignore = "" if self.ignore_index == IGNORE_INDEX else f"ignore_index={self.ignore_index}"
+        return ", ".join(filter(None, [weight, super()._options(), ignore]))
 
 
 class CrossEntropyLoss(_ClassWeighted):
@@ -93,6 +115,9 @@ class CrossEntropyLoss(_ClassWeighted):
         Weighted mean (default), sum, or the per-example losses ``(N,)``.
     label_smoothing : float in [0, 1]
         :math:`\varepsilon`: the target becomes :math:`(1 - \varepsilon)\,y + \varepsilon / K`.
+    ignore_index : int
+        Examples whose class index equals it (default -100, PyTorch's) add nothing to the loss,
+        its gradient or the mean's divisor; ``"none"`` gives them 0. Not used with probability rows.
 
     Shape
     -----
@@ -112,8 +137,8 @@ class CrossEntropyLoss(_ClassWeighted):
     0.397543
     """
 
-    def __init__(self, weight=None, reduction="mean", label_smoothing=0.0):
-        super().__init__(weight, reduction)
+    def __init__(self, weight=None, reduction="mean", label_smoothing=0.0, ignore_index=IGNORE_INDEX):
+        super().__init__(weight, reduction, ignore_index)
         self.label_smoothing = check_in_range(label_smoothing, "CrossEntropyLoss", "label_smoothing",
                                               0.0, 1.0, high_open=False)
 
@@ -123,18 +148,18 @@ class CrossEntropyLoss(_ClassWeighted):
         N, K = Z.shape
         self._check_weight_length(K, where)
         log_A = F.log_softmax(Z)  # (N, K)
-        simple = self.weight is None and self.label_smoothing == 0.0  # rows of C sum to 1
-        if simple and np.shape(target) == (N,):  # the common case: -log a_{n, y_n}
-            labels = class_indices(target, N, K, where)
-            rows = np.arange(N)
-            C = np.zeros((N, K))  # (N, K): one-hot
-            C[rows, labels] = 1.0
-            per_example, count = -log_A[rows, labels], N  # (N,)
+        if np.shape(target) == (N,):
+            labels, kept = class_indices(target, N, K, where, self.ignore_index)
+            if self.weight is None and self.label_smoothing == 0.0 and kept.all():  # the common case
+                rows = np.arange(N)
+                C = np.zeros((N, K))  # (N, K): one-hot
+                C[rows, labels] = 1.0
+                return -log_A[rows, labels], N, (np.exp(log_A), C, None)  # -log a_{n, y_n}
+            C, count = self._index_weights(labels, kept, K)  # (N, K): the c_nk above
         else:
-            C, count = self._target_weights(target, N, K)  # (N, K): the c_nk above
-            per_example = -np.sum(C * log_A, axis=1)  # (N,)
-        C_sum = None if simple else C.sum(axis=1, keepdims=True)  # (N, 1)
-        return per_example, count, (np.exp(log_A), C, C_sum)
+            C, count = self._probability_weights(target, N, K)
+        per_example = -np.sum(C * log_A, axis=1)  # (N,)
+        return per_example, count, (np.exp(log_A), C, C.sum(axis=1, keepdims=True))
 
     def _backward(self, cache, upstream, divisor):
         A, C, C_sum = cache
@@ -143,22 +168,12 @@ class CrossEntropyLoss(_ClassWeighted):
             upstream = upstream[:, None]  # (N, 1): one upstream value per example
         return grad * upstream / divisor  # (N, K)
 
-    def _target_weights(self, target, N, K):
-        """The matrix C (N, K) of the class log-probabilities' coefficients, and the mean's divisor."""
-        eps, w = self.label_smoothing, self.weight
-        if np.shape(target) == (N,):
-            labels = class_indices(target, N, K, "CrossEntropyLoss.forward")
-            Y = np.zeros((N, K))  # (N, K): one-hot
-            Y[np.arange(N), labels] = 1.0
-            if w is None:
-                return (Y if eps == 0.0 else (1.0 - eps) * Y + eps / K), N
-            w_target = w[labels]  # (N,): w_{y_n}
-            C = (1.0 - eps) * Y * w_target[:, None] + (eps / K) * w  # (N, K)
-            return C, float(np.sum(w_target))
+    def _probability_weights(self, target, N, K):
+        """For probability rows: C (N, K) with c_nk = w_k ((1-eps) y_nk + eps / K), and the divisor N."""
         Y = self._probability_rows(target, N, K)  # (N, K)
-        if eps != 0.0:
-            Y = (1.0 - eps) * Y + eps / K
-        return (Y if w is None else Y * w), N
+        if self.label_smoothing != 0.0:
+            Y = (1.0 - self.label_smoothing) * Y + self.label_smoothing / K
+        return (Y if self.weight is None else Y * self.weight), N
 
     @staticmethod
     def _probability_rows(target, N, K):
@@ -195,6 +210,8 @@ class NLLLoss(_ClassWeighted):
         Weight :math:`w_k` of each class.
     reduction : {"mean", "sum", "none"}
         Weighted mean (default), sum, or the per-example losses ``(N,)``.
+    ignore_index : int
+        Examples whose class index equals it (default -100) are left out, as in ``CrossEntropyLoss``.
 
     Shape
     -----
@@ -219,10 +236,10 @@ class NLLLoss(_ClassWeighted):
         if np.shape(target) != (N,):
             raise ValueError(f"{where}: target must have shape ({N},) with class indices, "
                              f"got {tuple(np.shape(target))}")
-        labels = class_indices(target, N, K, where)
-        w_target = np.ones(N) if self.weight is None else self.weight[labels]  # (N,)
+        labels, kept = class_indices(target, N, K, where, self.ignore_index)
+        w_target = (np.ones(N) if self.weight is None else self.weight[labels]) * kept  # (N,), 0 if ignored
         per_example = -w_target * X[np.arange(N), labels]  # (N,)
-        count = N if self.weight is None else float(np.sum(w_target))
+        count = float(np.sum(w_target))
         return per_example, count, (X.shape, labels, w_target)
 
     def _backward(self, cache, upstream, divisor):

@@ -257,7 +257,8 @@ class AdaptiveAvgPool2d(Module):
 
     Shape
     -----
-    Input ``(N, C, H, W)`` with ``H >= H_out``, ``W >= W_out``; output ``(N, C, H_out, W_out)``.
+    Input ``(N, C, H, W)``; output ``(N, C, H_out, W_out)``. An output larger than the input is
+    allowed, as in PyTorch: the windows then overlap and some pixels are repeated.
 
     Examples
     --------
@@ -281,6 +282,8 @@ class AdaptiveAvgPool2d(Module):
 
         >>> AdaptiveAvgPool2d.bins(5, 3)
         [(0, 2), (1, 4), (3, 5)]
+        >>> AdaptiveAvgPool2d.bins(2, 3)                  # more windows than pixels: they overlap
+        [(0, 1), (0, 2), (1, 2)]
         """
         return [((i * n) // n_out, -(-((i + 1) * n) // n_out)) for i in range(n_out)]
 
@@ -289,8 +292,6 @@ class AdaptiveAvgPool2d(Module):
         where = "AdaptiveAvgPool2d.forward"
         A_prev = check_array(A_prev, where, shape=("N", "C", "H", "W"))
         (H, W), (H_out, W_out) = A_prev.shape[2:], self.output_hw
-        if H < H_out or W < W_out:
-            raise ValueError(f"{where}: input must be at least {H_out}x{W_out}, got {H}x{W}")
         rows, cols = self.bins(H, H_out), self.bins(W, W_out)
         A = np.empty(A_prev.shape[:2] + (H_out, W_out))  # (N, C, H_out, W_out)
         for i, (r0, r1) in enumerate(rows):

@@ -6,7 +6,8 @@ them, with PyTorch's ``reduction`` argument:
 
 * ``"mean"`` (default): :math:`L = \frac1S \sum_i \ell_i`, S the number of values
   (for class-weighted ``CrossEntropyLoss``/``NLLLoss``: the sum of the weights of the
-  targets, PyTorch's weighted mean);
+  targets, PyTorch's weighted mean; examples whose label is ``ignore_index`` count for nothing,
+  and a mean over no example at all is NaN with gradient 0, as in PyTorch);
 * ``"sum"``: :math:`L = \sum_i \ell_i`;
 * ``"none"``: no reduction, ``forward`` returns the array of the :math:`\ell_i`.
 
@@ -57,11 +58,14 @@ class Loss:
         self._cache = (cache, per_entry.shape, divisor)
         if self.reduction == "none":
             return per_entry
+        if divisor == 0:  # a mean over no example (every label ignored): NaN, as in PyTorch
+            return float("nan")
         return float(np.sum(per_entry) / divisor)
 
     def backward(self, grad=None):
         """:math:`\\partial L / \\partial \\text{pred}` times the upstream ``grad`` (see the module notes)."""
         cache, shape, divisor = self._cache_or_raise()
+        divisor = divisor if divisor != 0 else 1.0  # nothing was averaged: every gradient entry is 0
         return self._backward(cache, self._upstream(grad, shape), divisor)
 
     def _upstream(self, grad, shape):

@@ -89,6 +89,17 @@ def check_positive_int(value, where, name):
     return int(value)
 
 
+def check_int(value, where, name):
+    """Return ``value`` if it is an int (Python or numpy, any sign), else raise.
+
+    >>> check_int(-100, "NLLLoss", "ignore_index")
+    -100
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{where}: {name} must be an int, got {type(value).__name__}")
+    return int(value)
+
+
 def check_nonnegative_int(value, where, name):
     """Return ``value`` if it is an int >= 0 (Python or numpy), else raise.
 

@@ -41,6 +41,12 @@ def logits_and_labels(N=6, K=4):
     return 2 * RNG.standard_normal((N, K)), RNG.integers(0, K, N)
 
 
+def labels_with_ignored(N=6, K=4, ignore_index=-100):
+    logits, labels = logits_and_labels(N, K)
+    labels[[1, 4]] = ignore_index
+    return logits, labels
+
+
 CASES = {
     "mse": (lambda r: MSELoss(reduction=r), regression_case),
     "l1": (lambda r: L1Loss(reduction=r), regression_case),
@@ -60,7 +66,12 @@ CASES = {
     "ce_prob_targets_weight": (lambda r: CrossEntropyLoss(weight=[1.0, 2.0, 0.5, 3.0], reduction=r,
                                                           label_smoothing=0.2),
                                lambda: (RNG.standard_normal((5, 4)), RNG.dirichlet(np.ones(4), 5))),
+    "ce_ignored_weight_smoothing": (lambda r: CrossEntropyLoss(weight=[1.0, 2.0, 0.5, 3.0], reduction=r,
+                                                               label_smoothing=0.1), labels_with_ignored),
+    "ce_ignore_index_7": (lambda r: CrossEntropyLoss(reduction=r, ignore_index=7),
+                          lambda: labels_with_ignored(ignore_index=7)),
     "nll": (lambda r: NLLLoss(reduction=r), logits_and_labels),
+    "nll_ignored_weight": (lambda r: NLLLoss(weight=[1.0, 2.0, 0.5, 3.0], reduction=r), labels_with_ignored),
     "nll_weight": (lambda r: NLLLoss(weight=[1.0, 2.0, 0.5, 3.0], reduction=r), logits_and_labels),
     "kl": (lambda r: KLDivLoss(reduction=r),
            lambda: (np.log(RNG.dirichlet(np.ones(4), 3)), RNG.dirichlet(np.ones(4), 3))),
@@ -82,7 +93,9 @@ def test_reductions_agree(case):
     pred, target = data()
     none = make("none")(pred, target)
     assert make("sum")(pred, target) == pytest.approx(np.sum(none), rel=1e-12)
-    if not case.startswith(("ce_weight", "nll_weight", "ce_prob")):  # weighted means divide by the weights
+    if case == "ce_ignore_index_7":  # the mean is over the kept examples only
+        assert make("mean")(pred, target) == pytest.approx(np.sum(none) / np.sum(target != 7), rel=1e-12)
+    elif not case.startswith(("ce_weight", "nll_weight", "ce_prob", "ce_ignored", "nll_ignored")):  # weighted
         assert make("mean")(pred, target) == pytest.approx(np.mean(none), rel=1e-12)
 
 
@@ -158,7 +171,26 @@ def test_default_mean_backward_is_bit_for_bit_the_plain_formula():
     np.testing.assert_array_equal(bce.backward(), (probs - y) / (probs * (1.0 - probs)) / probs.size)
 
 
+def test_ignored_examples_count_for_nothing():
+    logits = np.array([[0.0, np.log(3.0)], [5.0, -2.0], [1.0, 1.0]])
+    loss = CrossEntropyLoss()
+    value = loss(logits, np.array([1, -100, 0]))
+    assert value == pytest.approx((-np.log(0.75) - np.log(0.5)) / 2)  # the mean of the two kept examples
+    np.testing.assert_allclose(loss.backward(), [[0.125, -0.125], [0.0, 0.0], [-0.25, 0.25]])
+    per_example = CrossEntropyLoss(reduction="none", ignore_index=1)(logits, np.array([1, 1, 0]))
+    np.testing.assert_allclose(per_example, [0.0, 0.0, np.log(2.0)])
+    nll = NLLLoss(weight=[2.0, 1.0])
+    assert nll(np.log([[0.25, 0.75], [0.5, 0.5]]), np.array([-100, 0])) == pytest.approx(-np.log(0.5))
+    everything_ignored = CrossEntropyLoss()
+    assert np.isnan(everything_ignored(logits, np.full(3, -100)))  # a mean over nothing, as in PyTorch
+    np.testing.assert_array_equal(everything_ignored.backward(), np.zeros((3, 2)))
+
+
 def test_loss_option_errors():
+    with pytest.raises(TypeError, match=r"CrossEntropyLoss: ignore_index must be an int, got float"):
+        CrossEntropyLoss(ignore_index=-1.0)
+    with pytest.raises(ValueError, match=r"target class index -1 is out of range for 2 classes .*ignore_index"):
+        NLLLoss()(np.zeros((2, 2)), np.array([0, -1]))
     with pytest.raises(ValueError, match=r"MSELoss: reduction must be one of 'mean', 'sum', 'none', got 'avg'"):
         MSELoss(reduction="avg")
     with pytest.raises(ValueError, match=r"CrossEntropyLoss: reduction must be one of 'mean', 'sum', 'none', got 'batchmean'"):
@@ -197,4 +229,5 @@ def test_reprs_name_the_options():
     assert repr(MSELoss()) == "MSELoss()" and repr(HuberLoss()) == "HuberLoss(delta=1.0)"
     assert repr(CrossEntropyLoss(reduction="sum", label_smoothing=0.1)) == \
         "CrossEntropyLoss(reduction='sum', label_smoothing=0.1)"
+    assert repr(NLLLoss(ignore_index=0)) == "NLLLoss(ignore_index=0)"
     assert repr(KLDivLoss(reduction="batchmean", log_target=True)) == "KLDivLoss(reduction='batchmean', log_target=True)"

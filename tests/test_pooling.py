@@ -185,8 +185,6 @@ def test_pooling_option_errors():
         MaxPool2d((3, 2))(np.zeros((1, 1, 2, 5)))
     with pytest.raises(ValueError, match=r"AdaptiveAvgPool2d: output_size must be >= 1, got 0"):
         AdaptiveAvgPool2d(0)
-    with pytest.raises(ValueError, match=r"AdaptiveAvgPool2d.forward: input must be at least 3x3, got 2x5"):
-        AdaptiveAvgPool2d(3)(np.zeros((1, 1, 2, 5)))
     pool = AdaptiveAvgPool2d(1)
     with pytest.raises(RuntimeError, match=r"AdaptiveAvgPool2d.backward called before forward"):
         pool.backward(np.zeros((1, 1, 1, 1)))
@@ -200,3 +198,11 @@ def test_pooling_reprs_keep_the_lesson_output():
     assert repr(AvgPool2d(3, stride=1)) == "AvgPool2d(kernel_size=3, stride=1)"
     assert repr(AvgPool2d((2, 3), padding=1, count_include_pad=False)) == \
         "AvgPool2d(kernel_size=(2, 3), stride=(2, 3), padding=1, count_include_pad=False)"
+
+
+def test_adaptive_pool_larger_than_its_input_repeats_pixels():
+    A = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
+    np.testing.assert_array_equal(AdaptiveAvgPool2d(4)(A)[0, 0], np.kron(A[0, 0], np.ones((2, 2))))
+    np.testing.assert_array_equal(AdaptiveAvgPool2d((3, 2))(A)[0, 0], [[1.0, 2.0], [2.0, 3.0], [3.0, 4.0]])
+    report = check_layer_gradients(AdaptiveAvgPool2d((3, 5)), np.random.default_rng(0).normal(size=(2, 2, 2, 3)), rng=1)
+    np.testing.assert_allclose(report["input"]["analytic"], report["input"]["numeric"], rtol=1e-7, atol=1e-9)
