@@ -41,14 +41,15 @@ PADDING_MODES = ("valid", "same", "full")
 __all__ = ["Conv2d", "conv_output_size", "conv2d_naive", "pad2d", "correlate2d", "convolve2d", "convolve1d"]
 
 
-def _check_padding(padding, kernel_size, stride, where, dilation=1):
+def _check_padding(padding, kernel_size, stride, where, dilation=1, uneven=False):
     """Turn ``padding`` (int, pair or mode string) into the zeros added on each side, ``(pH, pW)``.
 
     ``"valid"`` adds nothing, ``"full"`` adds ``d (k - 1)`` (every overlap of kernel and
     input counts), ``"same"`` adds ``d (k - 1) / 2`` so that the output has the input's
-    size; like PyTorch it is only defined for stride 1, and (unlike PyTorch, which pads
-    unevenly) we require ``d (k - 1)`` to be even (an odd kernel) so the padding is the
-    same on both sides. ``kernel_size``, ``stride`` and ``dilation`` are pairs or ints.
+    size; like PyTorch it is only defined for stride 1. An odd ``d (k - 1)`` (an even kernel)
+    cannot be split evenly: with ``uneven=True`` (``Conv2d``) the larger half is returned and
+    the caller drops one row or column of it at the top or left, as PyTorch pads; otherwise
+    it is an error. ``kernel_size``, ``stride`` and ``dilation`` are pairs or ints.
     """
     (kH, kW), (sH, sW), (dH, dW) = pair(kernel_size), pair(stride), pair(dilation)
     if isinstance(padding, str):
@@ -67,13 +68,13 @@ def _check_padding(padding, kernel_size, stride, where, dilation=1):
                 f"{where}: padding='same' needs stride 1, got stride {shown} "
                 "(with a larger stride the output is necessarily smaller than the input)"
             )
-        if (dH * (kH - 1)) % 2 or (dW * (kW - 1)) % 2:
+        if ((dH * (kH - 1)) % 2 or (dW * (kW - 1)) % 2) and not uneven:
             shown = kernel_size if isinstance(kernel_size, numbers.Integral) else tuple(kernel_size)
             raise ValueError(
                 f"{where}: padding='same' needs an odd kernel_size, got {shown} "
                 "(an even kernel would need different padding on the two sides)"
             )
-        return dH * (kH - 1) // 2, dW * (kW - 1) // 2
+        return -(-dH * (kH - 1) // 2), -(-dW * (kW - 1) // 2)  # rounded up
     if not isinstance(padding, (tuple, list)) and (
             isinstance(padding, bool) or not isinstance(padding, numbers.Integral)):
         raise TypeError(
@@ -363,8 +364,8 @@ class Conv2d(Module):
         Step between window positions.
     padding : int, (int, int) or {"valid", "same", "full"}, default 0
         Zeros added on every side (a pair: ``pH`` rows above and below, ``pW`` columns
-        left and right); ``"valid"`` = 0, ``"same"`` = ``d (k-1)/2`` (stride 1, odd ``k``
-        only), ``"full"`` = ``d (k - 1)``.
+        left and right); ``"valid"`` = 0, ``"same"`` = ``d (k-1)/2`` (stride 1; for an even
+        ``k`` the extra zero goes below and right, as in PyTorch), ``"full"`` = ``d (k - 1)``.
     rng : None, int or numpy.random.Generator
         Seeds the initial weights.
     init : str or callable, default "he"
@@ -419,7 +420,10 @@ class Conv2d(Module):
         self.dilation_hw = check_int_pair(dilation, where, "dilation")  # (dH, dW)
         self.kernel_size, self.stride, self.dilation = kernel_size, stride, dilation  # as given
         self.padding = padding
-        self.pad_hw = _check_padding(padding, kernel_size, stride, where, dilation)  # (pH, pW)
+        self.pad_hw = _check_padding(padding, kernel_size, stride, where, dilation, uneven=True)  # (pH, pW)
+        # 'same' with an odd d (k - 1): one zero row (column) fewer at the top (left) than below (right)
+        same = isinstance(padding, str) and padding == "same"
+        self.trim_hw = tuple(d * (k - 1) % 2 if same else 0 for k, d in zip(self.kernel_hw, self.dilation_hw))
         self.init = init
         shape = (self.out_channels, self.in_channels) + self.kernel_hw
         self.W = initializers.initialize(init, shape, rng=rng)  # (C_out, C_in, kH, kW)
@@ -439,6 +443,8 @@ class Conv2d(Module):
 
     def output_shape(self, H, W):
         """``(H_out, W_out)`` for an ``H x W`` input."""
+        if isinstance(self.padding, str) and self.padding == "same":
+            return H, W
         (kH, kW), (pH, pW), (sH, sW), (dH, dW) = self.kernel_hw, self.pad_hw, self.stride_hw, self.dilation_hw
         return conv_output_size(H, kH, pH, sH, dH), conv_output_size(W, kW, pW, sW, dW)
 
@@ -456,7 +462,8 @@ class Conv2d(Module):
                 f"with padding {self.pad}"
             )
         H_out, W_out = self.output_shape(H, W)
-        A_pad = pad2d(A_prev, self.pad_hw)  # (N, C_in, H + 2pH, W + 2pW)
+        tH, tW = self.trim_hw
+        A_pad = pad2d(A_prev, self.pad_hw)[:, :, tH:, tW:]  # (N, C_in, H + 2pH - tH, W + 2pW - tW)
         cols = im2col(A_pad, self.kernel_hw, self.stride_hw, self.dilation_hw)  # (N, C_in*kH*kW, H_out*W_out)
         W_mat = self.W.reshape(self.out_channels, -1)  # (C_out, C_in*kH*kW), one kernel per row
         Z = W_mat @ cols  # (N, C_out, H_out*W_out): a Linear layer applied to every window
@@ -479,8 +486,8 @@ class Conv2d(Module):
             self.db += delta.sum(axis=(0, 2))  # (C_out,)
         dcols = W_mat.T @ delta  # (N, C_in*kH*kW, H_out*W_out)
         dA_pad = col2im(dcols, padded_shape, self.kernel_hw, self.stride_hw, self.dilation_hw)
-        (pH, pW), (H_pad, W_pad) = self.pad_hw, padded_shape[2:]
-        return dA_pad[:, :, pH:H_pad - pH, pW:W_pad - pW]  # (N, C_in, H, W)
+        (pH, pW), (tH, tW), (H_pad, W_pad) = self.pad_hw, self.trim_hw, padded_shape[2:]
+        return dA_pad[:, :, pH - tH:H_pad - pH, pW - tW:W_pad - pW]  # (N, C_in, H, W)
 
     def __repr__(self):
         extra = "" if self.dilation_hw == (1, 1) else f", dilation={self.dilation!r}"

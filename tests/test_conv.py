@@ -482,8 +482,8 @@ def test_conv2d_option_errors():
         Conv2d(1, 1, 3, padding=(1, -1))
     with pytest.raises(TypeError, match=r"Conv2d: bias must be True or False, got 0"):
         Conv2d(1, 1, 3, bias=0)
-    with pytest.raises(ValueError, match=r"Conv2d: padding='same' needs an odd kernel_size, got \(3, 2\)"):
-        Conv2d(1, 1, (3, 2), padding="same")
+    with pytest.raises(ValueError, match=r"Conv2d: padding='same' needs stride 1, got stride 2"):
+        Conv2d(1, 1, (3, 2), padding="same", stride=2)
     Conv2d(1, 1, 2, padding="same", dilation=2)  # d (k - 1) = 2 is even: allowed
     with pytest.raises(ValueError, match=r"the 3x3 kernel \(dilation 2\) does not fit into a 4x4 input with padding 0"):
         Conv2d(1, 1, 3, dilation=2)(np.zeros((1, 1, 4, 4)))
@@ -498,3 +498,23 @@ def test_im2col_with_dilation_and_rectangular_windows_is_adjoint_of_col2im():
         cols = im2col(A, k, s, d)
         G = rng.normal(size=cols.shape)
         np.testing.assert_allclose(np.sum(cols * G), np.sum(A * col2im(G, A.shape, k, s, d)), rtol=1e-12)
+
+
+def test_same_padding_with_an_even_kernel_puts_the_extra_zero_below_and_right():
+    """PyTorch's rule: d (k - 1) = 1 zero in all, none on the left and one on the right."""
+    conv = Conv2d(1, 1, (1, 2), padding="same", bias=False)
+    conv.W[...] = [[[[10.0, 1.0]]]]                          # (1, 1, 1, 2): w0 = 10, w1 = 1
+    out = conv(np.array([[[[1.0, 2.0, 3.0]]]]))               # (1, 1, 1, 3)
+    np.testing.assert_array_equal(out[0, 0, 0], [10 * 1 + 2, 10 * 2 + 3, 10 * 3 + 0])
+    np.testing.assert_array_equal(conv.backward(np.ones((1, 1, 1, 3)))[0, 0, 0], [10.0, 11.0, 11.0])
+
+
+@pytest.mark.parametrize("kernel_size, dilation", [(2, 1), ((4, 3), 1), ((2, 3), (3, 2)), (4, 3)])
+def test_same_padding_with_an_even_span_keeps_the_size_and_its_gradients(kernel_size, dilation):
+    conv = Conv2d(2, 3, kernel_size, padding="same", dilation=dilation, rng=0)
+    conv.b[...] = np.random.default_rng(1).normal(size=3)
+    x = np.random.default_rng(2).normal(size=(2, 2, 5, 6))
+    assert conv(x).shape == (2, 3, 5, 6)
+    report = check_layer_gradients(conv, x, rng=3)
+    for name, r in report.items():
+        np.testing.assert_allclose(r["analytic"], r["numeric"], rtol=1e-6, atol=1e-8, err_msg=name)

@@ -262,12 +262,12 @@ def conv_options(rng):
     def pair_or_int(low, high):
         return int(rng.integers(low, high)) if rng.random() < 0.4 else tuple(int(v) for v in rng.integers(low, high, 2))
     k, d = pair_or_int(1, 5), pair_or_int(1, 4)
-    kk, dd = np.broadcast_to(k, 2), np.broadcast_to(d, 2)
-    if rng.random() < 0.25 and not np.any((dd * (kk - 1)) % 2):  # nnlib's 'same' pads evenly (documented)
+    if rng.random() < 0.25:  # an even d (k - 1) is padded unevenly, as in PyTorch
         return k, 1, "same", d
     return k, pair_or_int(1, 4), pair_or_int(0, 4), d
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")  # torch's note on its own copy
 @pytest.mark.parametrize("case", range(40))
 def test_conv2d_fuzz(case):
     rng = np.random.default_rng(5000 + case)
@@ -288,6 +288,20 @@ def test_conv2d_fuzz(case):
             theirs.bias.copy_(t(ours.b))
             pairs.append((lambda: ours.db, theirs.bias))
     compare_layer("Conv2d", ours, theirs, rng.standard_normal((N, c_in, H, W)), rng, pairs)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
+@pytest.mark.parametrize("kernel_size, dilation", [(2, 1), (4, 1), ((2, 3), 1), ((3, 4), (2, 3)), (2, 3), ((1, 2), 5)])
+def test_conv2d_same_padding_of_an_even_span_is_pytorchs(kernel_size, dilation):
+    rng = np.random.default_rng(sum(np.ravel(kernel_size)) + 10 * sum(np.ravel(dilation)))
+    ours = Conv2d(2, 3, kernel_size, padding="same", dilation=dilation, rng=0)
+    theirs = torch.nn.Conv2d(2, 3, kernel_size, padding="same", dilation=dilation).double()
+    ours.b[...] = rng.standard_normal(3)
+    with torch.no_grad():
+        theirs.weight.copy_(t(ours.W))
+        theirs.bias.copy_(t(ours.b))
+    compare_layer("Conv2d", ours, theirs, rng.standard_normal((2, 2, 5, 7)), rng,
+                  [(lambda: ours.dW, theirs.weight), (lambda: ours.db, theirs.bias)])
 
 
 @pytest.mark.parametrize("case", range(40))
