@@ -190,14 +190,13 @@ class Dropout(Module):
 
 
 class _BatchNorm(Module):
-    """What ``BatchNorm1d`` and ``BatchNorm2d`` share; they differ only in the axes they average over.
+    """What ``BatchNorm1d`` and ``BatchNorm2d`` share; they differ only in the input shapes they take.
 
-    ``axes`` are the axes of the statistics (all but the feature/channel axis) and
-    ``shape`` the expected input shape (strings are free sizes).
+    ``shapes`` lists the accepted input shapes (strings are free sizes); axis 1 holds the
+    features (channels), and the statistics are taken over every other axis.
     """
 
-    axes = (0,)
-    shape = ("N", "D")
+    shapes = (("N", "D"),)
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True):
         super().__init__()
@@ -221,35 +220,41 @@ class _BatchNorm(Module):
         self.num_batches_tracked = np.zeros((), dtype=np.int64)  # batches seen in training
         self._cache = None
 
-    def _per_feature(self, v):
-        """A (D,) vector shaped to broadcast against the input: (D,) or (1, C, 1, 1)."""
-        return v if len(self.shape) == 2 else v.reshape(1, -1, 1, 1)
+    @staticmethod
+    def _axes(ndim):
+        """The axes of the statistics: all but the feature axis 1, e.g. (0,) or (0, 2, 3)."""
+        return (0,) + tuple(range(2, ndim))
+
+    @staticmethod
+    def _per_feature(v, ndim):
+        """A (D,) vector shaped to broadcast against an input of ``ndim`` axes: (D,), (1, C, 1) or (1, C, 1, 1)."""
+        return v if ndim == 2 else v.reshape((1, -1) + (1,) * (ndim - 2))
 
     def forward(self, Z):
         name = type(self).__name__
-        shape = (self.shape[0], self.num_features) + self.shape[2:]
-        Z = check_array(Z, f"{name}.forward", shape=shape)
+        template = next((s for s in self.shapes if len(s) == np.ndim(Z)), self.shapes[0])
+        Z = check_array(Z, f"{name}.forward", shape=(template[0], self.num_features) + template[2:])
         if self.training:
             Z_hat = self._forward_train(Z)
         else:
-            inv_std = 1.0 / np.sqrt(self._per_feature(self.running_var) + self.eps)  # (D,)
-            Z_hat = (Z - self._per_feature(self.running_mean)) * inv_std  # same shape as Z
+            inv_std = 1.0 / np.sqrt(self._per_feature(self.running_var, Z.ndim) + self.eps)  # (D,)
+            Z_hat = (Z - self._per_feature(self.running_mean, Z.ndim)) * inv_std  # same shape as Z
             self._cache = (Z_hat, inv_std, False)
         if not self.affine:
             return Z_hat
-        Y = Z_hat * self._per_feature(self.gamma)  # same shape as Z
-        Y += self._per_feature(self.beta)
+        Y = Z_hat * self._per_feature(self.gamma, Z.ndim)  # same shape as Z
+        Y += self._per_feature(self.beta, Z.ndim)
         return Y
 
     def _forward_train(self, Z):
-        M = Z.size // self.num_features  # values averaged per feature: N, or N*H*W
+        M = Z.size // self.num_features  # values averaged per feature: N, N*L or N*H*W
         if M < 2:
-            what = "examples per batch" if len(self.shape) == 2 else "values per channel (N*H*W)"
+            what = {2: "examples per batch", 3: "values per channel (N*L)"}.get(Z.ndim, "values per channel (N*H*W)")
             raise ValueError(
                 f"{type(self).__name__}.forward: training needs at least 2 {what} to "
                 f"estimate a variance, got input shape {tuple(Z.shape)}; use eval() for single examples"
             )
-        Z_hat, mu, var, inv_std = batch_norm_train(Z, self.axes, self.eps)
+        Z_hat, mu, var, inv_std = batch_norm_train(Z, self._axes(Z.ndim), self.eps)
         self.num_batches_tracked += 1
         # PyTorch: momentum=None means the cumulative average 1/k of the k-th batch
         m = 1.0 / self.num_batches_tracked if self.momentum is None else self.momentum
@@ -262,13 +267,14 @@ class _BatchNorm(Module):
         Z_hat, inv_std, batch_stats = self._cache_or_raise(self._cache)
         name = type(self).__name__
         grad_y = check_array(grad_y, f"{name}.backward", shape=Z_hat.shape, name="grad_y")
-        sum_grad = feature_sum(grad_y, self.axes)  # (1, D) or (1, C, 1, 1): sum of g
-        sum_grad_zhat = feature_dot(grad_y, Z_hat, self.axes)  # sum of g * z_hat
+        axes = self._axes(Z_hat.ndim)
+        sum_grad = feature_sum(grad_y, axes)  # (1, D) or (1, C, 1, 1): sum of g
+        sum_grad_zhat = feature_dot(grad_y, Z_hat, axes)  # sum of g * z_hat
         scale = inv_std  # dL/dz_hat = gamma * g: gamma joins the per-feature scale
         if self.affine:
             self.dgamma += sum_grad_zhat.ravel()  # (D,)
             self.dbeta += sum_grad.ravel()  # (D,)
-            scale = self._per_feature(self.gamma) * inv_std
+            scale = self._per_feature(self.gamma, Z_hat.ndim) * inv_std
         if not batch_stats:  # eval: mean and variance are constants
             return grad_y * scale
         # training: mu and sigma^2 depend on every value, which gives the two correction terms
@@ -323,7 +329,8 @@ class BatchNorm1d(_BatchNorm):
 
     Shape
     -----
-    Input ``(N, D)``; output ``(N, D)``. Training needs N >= 2.
+    Input ``(N, D)``, or ``(N, C, L)`` (C features along a sequence of length L, normalised over
+    N and L, as in PyTorch); output the same shape. Training needs N >= 2 (N*L >= 2).
 
     Examples
     --------
@@ -341,8 +348,7 @@ class BatchNorm1d(_BatchNorm):
 
     param_names = ("gamma", "beta")
     buffer_names = ("running_mean", "running_var", "num_batches_tracked")
-    axes = (0,)
-    shape = ("N", "D")
+    shapes = (("N", "D"), ("N", "C", "L"))
 
 
 class BatchNorm2d(_BatchNorm):
@@ -388,8 +394,7 @@ class BatchNorm2d(_BatchNorm):
 
     param_names = ("gamma", "beta")
     buffer_names = ("running_mean", "running_var", "num_batches_tracked")
-    axes = (0, 2, 3)
-    shape = ("N", "C", "H", "W")
+    shapes = (("N", "C", "H", "W"),)
 
 
 class Flatten(Module):

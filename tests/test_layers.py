@@ -330,3 +330,28 @@ def test_batchnorm2d_errors():
         BatchNorm2d(2, affine=None)
     with pytest.raises(TypeError, match=r"BatchNorm1d: momentum must be a number, got str"):
         BatchNorm1d(2, momentum="none")
+
+
+def test_batchnorm1d_on_sequences_normalises_each_channel_over_batch_and_length():
+    """(N, C, L) input, as PyTorch's BatchNorm1d: one mean and variance per channel over N and L."""
+    x = np.array([[[1.0, 3.0], [0.0, 0.0]], [[1.0, 3.0], [4.0, 8.0]]])   # (2, 2, 2)
+    bn = BatchNorm1d(2)
+    y = bn(x)
+    np.testing.assert_allclose(y[:, 0], [[-1, 1], [-1, 1]], atol=1e-5)      # channel 0: mean 2, variance 1
+    np.testing.assert_allclose(bn.running_mean, [0.2, 0.3])                # 0.1 * (2, 3)
+    np.testing.assert_allclose(bn.running_var, [0.9 + 0.1 * 4 / 3, 0.9 + 0.1 * 11 * 4 / 3])
+    for affine in (True, False):
+        layer = BatchNorm1d(3, affine=affine, momentum=None)
+        if affine:
+            layer.gamma[...], layer.beta[...] = [0.5, 2.0, -1.0], [0.1, 0.0, 0.3]
+        x = np.random.default_rng(0).normal(size=(2, 3, 4))
+        report = check_layer_gradients(layer, x, rng=1)
+        for name, r in report.items():
+            np.testing.assert_allclose(r["analytic"], r["numeric"], rtol=1e-6, atol=1e-8, err_msg=name)
+        np.testing.assert_allclose(layer.eval()(x), (x - layer.running_mean[:, None]) /
+                                   np.sqrt(layer.running_var[:, None] + 1e-5) * (layer.gamma[:, None] if affine else 1)
+                                   + (layer.beta[:, None] if affine else 0))
+    with pytest.raises(ValueError, match=r"BatchNorm1d.forward: training needs at least 2 values per channel \(N\*L\)"):
+        BatchNorm1d(2)(np.ones((1, 2, 1)))
+    with pytest.raises(ValueError, match=r"BatchNorm1d.forward: input must have shape \(N, 2, L\), got \(4, 3, 5\)"):
+        BatchNorm1d(2)(np.ones((4, 3, 5)))

@@ -226,6 +226,7 @@ def test_linear_fuzz(case):
 def test_batchnorm_fuzz(case):
     rng = np.random.default_rng(4000 + case)
     two_d = case % 2 == 1
+    sequences = int(case % 4 == 2)  # BatchNorm1d on (N, C, L) in every other 1-d case
     C = int(rng.integers(1, 5))
     momentum = [0.1, float(rng.uniform(0.01, 1.0)), None][int(rng.integers(3))]
     affine, eps = bool(rng.random() < 0.6), float(rng.choice([1e-5, 1e-3, 0.1]))
@@ -241,7 +242,7 @@ def test_batchnorm_fuzz(case):
         pairs = [(lambda: ours.dgamma, theirs.weight), (lambda: ours.dbeta, theirs.bias)]
     for _batch in range(int(rng.integers(1, 6))):
         N = int(rng.integers(1 if two_d else 2, 7))
-        shape = (N, C, *random_shape(rng, 1, 5, 2)) if two_d else (N, C)
+        shape = (N, C, *random_shape(rng, 1, 5, 2)) if two_d else (N, C, *random_shape(rng, 1, 5, sequences))
         if two_d and np.prod(shape) // C < 2:
             shape = (2, *shape[1:])  # batch norm needs more than one value per channel
         if affine:
