@@ -64,6 +64,40 @@ class _ClassWeighted(Loss):
                 f"{where}: weight must have one entry per class, shape ({K},), got {self.weight.shape}"
             )
 
+    def _losses(self, pred, target):
+        """Per-example losses of the rows; (N, K, d1, ...) inputs are rows (N*d1*..., K) here (PyTorch's)."""
+        rows, target, shape = self._as_rows(pred, target, f"{type(self).__name__}.forward")
+        per_example, count, cache = self._row_losses(rows, target)  # (M,)
+        if shape is not None:
+            per_example = per_example.reshape(shape[:1] + shape[2:])  # (N, d1, ...)
+        return per_example, count, (cache, shape)
+
+    def _backward(self, cache, upstream, divisor):
+        cache, shape = cache
+        if shape is None:
+            return self._row_backward(cache, upstream, divisor)  # (N, K)
+        if not np.isscalar(upstream):
+            upstream = upstream.reshape(-1)  # (M,): one value per position
+        grad = self._row_backward(cache, upstream, divisor)  # (M, K)
+        return np.moveaxis(grad.reshape(shape[:1] + shape[2:] + shape[1:2]), -1, 1)  # (N, K, d1, ...)
+
+    @staticmethod
+    def _as_rows(pred, target, where):
+        """(N, K, d1, ...) scores with (N, d1, ...) class indices (or (N, K, d1, ...) probabilities) as
+        rows (N*d1*..., K) and targets (N*d1*...,) or (N*d1*..., K); 2-d inputs are returned as they are."""
+        pred = check_array(pred, where, name="pred")
+        if pred.ndim < 3:
+            return pred, target, None
+        K = pred.shape[1]
+        rows = np.moveaxis(pred, 1, -1).reshape(-1, K)  # (M, K): one row per example and position
+        target = np.asarray(target)
+        if target.shape == pred.shape:
+            return rows, np.moveaxis(target, 1, -1).reshape(-1, K), pred.shape  # probability rows (M, K)
+        if target.shape != pred.shape[:1] + pred.shape[2:]:
+            raise ValueError(f"{where}: for pred of shape {pred.shape} the target must have shape "
+                             f"{pred.shape[:1] + pred.shape[2:]} (class indices) or {pred.shape}, got {target.shape}")
+        return rows, target.reshape(-1), pred.shape
+
     def _index_weights(self, labels, kept, K):
         """For class-index targets: C (N, K) with c_nk = (1-eps) w_{y_n} [k = y_n] + eps w_k / K
         (rows of ignored examples 0), and the mean's divisor, the kept examples' total weight."""
@@ -123,7 +157,9 @@ class CrossEntropyLoss(_ClassWeighted):
     -----
     ``pred``: logits ``(N, K)``. ``target``: class indices ``(N,)`` with values
     ``0..K-1``, or one-hot rows ``(N, K)`` (any probability rows are accepted).
-    ``backward`` returns ``(N, K)``.
+    ``backward`` returns ``(N, K)``. As in PyTorch, ``pred`` may also be ``(N, K, d1, ...)``
+    (a class score per position, e.g. per pixel) with targets ``(N, d1, ...)`` or
+    ``(N, K, d1, ...)``: every position is one more example, ``"none"`` returns ``(N, d1, ...)``.
 
     Examples
     --------
@@ -142,7 +178,7 @@ class CrossEntropyLoss(_ClassWeighted):
         self.label_smoothing = check_in_range(label_smoothing, "CrossEntropyLoss", "label_smoothing",
                                               0.0, 1.0, high_open=False)
 
-    def _losses(self, pred, target):
+    def _row_losses(self, pred, target):
         where = "CrossEntropyLoss.forward"
         Z = check_array(pred, where, shape=("N", "K"), name="pred")
         N, K = Z.shape
@@ -161,7 +197,7 @@ class CrossEntropyLoss(_ClassWeighted):
         per_example = -np.sum(C * log_A, axis=1)  # (N,)
         return per_example, count, (np.exp(log_A), C, C.sum(axis=1, keepdims=True))
 
-    def _backward(self, cache, upstream, divisor):
+    def _row_backward(self, cache, upstream, divisor):
         A, C, C_sum = cache
         grad = A - C if C_sum is None else A * C_sum - C  # (N, K): a_n sum_k c_nk - c_n
         if not np.isscalar(upstream):
@@ -215,7 +251,8 @@ class NLLLoss(_ClassWeighted):
 
     Shape
     -----
-    ``pred``: log-probabilities ``(N, K)``; ``target``: class indices ``(N,)``.
+    ``pred``: log-probabilities ``(N, K)``; ``target``: class indices ``(N,)``. Or, as for
+    ``CrossEntropyLoss``, ``(N, K, d1, ...)`` with targets ``(N, d1, ...)``.
 
     Examples
     --------
@@ -228,7 +265,7 @@ class NLLLoss(_ClassWeighted):
            [-0.5,  0. ]])
     """
 
-    def _losses(self, pred, target):
+    def _row_losses(self, pred, target):
         where = "NLLLoss.forward"
         X = check_array(pred, where, shape=("N", "K"), name="pred")
         N, K = X.shape
@@ -242,7 +279,7 @@ class NLLLoss(_ClassWeighted):
         count = float(np.sum(w_target))
         return per_example, count, (X.shape, labels, w_target)
 
-    def _backward(self, cache, upstream, divisor):
+    def _row_backward(self, cache, upstream, divisor):
         shape, labels, w_target = cache
         grad = np.zeros(shape)  # (N, K)
         grad[np.arange(shape[0]), labels] = -w_target * upstream / divisor  # only the target entries

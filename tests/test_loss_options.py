@@ -70,7 +70,15 @@ CASES = {
                                                                label_smoothing=0.1), labels_with_ignored),
     "ce_ignore_index_7": (lambda r: CrossEntropyLoss(reduction=r, ignore_index=7),
                           lambda: labels_with_ignored(ignore_index=7)),
+    "ce_kdim": (lambda r: CrossEntropyLoss(reduction=r), lambda: (RNG.standard_normal((2, 3, 4, 2)),
+                                                                   RNG.integers(0, 3, (2, 4, 2)))),
+    "ce_prob_kdim_weight": (lambda r: CrossEntropyLoss(weight=[1.0, 2.0, 0.5], reduction=r, label_smoothing=0.1),
+                            lambda: (RNG.standard_normal((2, 3, 5)),
+                                     np.moveaxis(RNG.dirichlet(np.ones(3), (2, 5)), -1, 1))),
     "nll": (lambda r: NLLLoss(reduction=r), logits_and_labels),
+    "nll_ignored_kdim": (lambda r: NLLLoss(weight=[1.0, 2.0, 0.5], reduction=r),
+                         lambda: (RNG.standard_normal((3, 3, 4)), np.where(RNG.random((3, 4)) < 0.3, -100,
+                                                                           RNG.integers(0, 3, (3, 4))))),
     "nll_ignored_weight": (lambda r: NLLLoss(weight=[1.0, 2.0, 0.5, 3.0], reduction=r), labels_with_ignored),
     "nll_weight": (lambda r: NLLLoss(weight=[1.0, 2.0, 0.5, 3.0], reduction=r), logits_and_labels),
     "kl": (lambda r: KLDivLoss(reduction=r),
@@ -169,6 +177,20 @@ def test_default_mean_backward_is_bit_for_bit_the_plain_formula():
     bce = BCELoss()
     bce(probs, y)
     np.testing.assert_array_equal(bce.backward(), (probs - y) / (probs * (1.0 - probs)) / probs.size)
+
+
+def test_scores_per_position_are_examples_of_their_own():
+    """(N, K, d1, d2) logits with (N, d1, d2) labels: the loss of the rows (N*d1*d2, K), as in PyTorch."""
+    Z, labels = RNG.standard_normal((2, 4, 3, 5)), RNG.integers(0, 4, (2, 3, 5))
+    loss, rows = CrossEntropyLoss(reduction="none"), CrossEntropyLoss(reduction="none")
+    per_position = loss(Z, labels)
+    assert per_position.shape == (2, 3, 5)
+    np.testing.assert_allclose(per_position.ravel(), rows(np.moveaxis(Z, 1, -1).reshape(-1, 4), labels.ravel()))
+    G = RNG.standard_normal((2, 3, 5))
+    np.testing.assert_allclose(loss.backward(G), np.moveaxis(rows.backward(G.ravel()).reshape(2, 3, 5, 4), -1, 1))
+    with pytest.raises(ValueError, match=r"CrossEntropyLoss.forward: for pred of shape \(2, 4, 3, 5\) the target must "
+                                         r"have shape \(2, 3, 5\) \(class indices\) or \(2, 4, 3, 5\), got \(2, 3\)"):
+        loss(Z, labels[:, :, 0])
 
 
 def test_ignored_examples_count_for_nothing():

@@ -81,7 +81,7 @@ def draw_loss(rng, r):
     """(our loss, torch loss, pred, target, torch target or None), drawn for reduction r."""
     N, K = int(rng.integers(1, 9)), int(rng.integers(2, 7))
     scale = float(rng.choice([0.1, 1.0, 5.0, 50.0]))
-    family = rng.choice(["ce", "ce_probs", "nll", "bce", "bce_logits", "regression", "kl"])
+    family = rng.choice(["ce", "ce_probs", "nll", "ce_positions", "bce", "bce_logits", "regression", "kl"])
     w = rng.uniform(0.1, 3.0, K) if rng.random() < 0.5 else None
     tw = None if w is None else t(w)
     ignore = int(rng.choice([-100, -1, K + 2]))
@@ -98,6 +98,15 @@ def draw_loss(rng, r):
         y = index_targets(rng, N, K, ignore)
         return (NLLLoss(w, r, ignore), torch.nn.NLLLoss(tw, reduction=r, ignore_index=ignore),
                 np.log(rng.dirichlet(np.ones(K), N)), y, torch.tensor(y))
+    if family == "ce_positions":  # a class score per position: (N, K, d1, ...) with targets (N, d1, ...)
+        positions = tuple(int(v) for v in rng.integers(1, 4, int(rng.integers(1, 3))))
+        eps = float(rng.choice([0.0, 0.1]))
+        y = index_targets(rng, N * int(np.prod(positions)), K, ignore).reshape((N, *positions))
+        Z = scale * rng.standard_normal((N, K, *positions))
+        if rng.random() < 0.5:
+            return (NLLLoss(w, r, ignore), torch.nn.NLLLoss(tw, reduction=r, ignore_index=ignore), Z, y, torch.tensor(y))
+        return (CrossEntropyLoss(w, r, eps, ignore), torch.nn.CrossEntropyLoss(tw, reduction=r, label_smoothing=eps,
+                ignore_index=ignore), Z, y, torch.tensor(y))
     shape = tuple(int(v) for v in rng.integers(1, 5, int(rng.integers(1, 4))))
     row_w = rng.uniform(0.2, 2.0, shape[-1:] if rng.random() < 0.5 else shape) if rng.random() < 0.6 else None
     trow = None if row_w is None else t(row_w)
@@ -129,7 +138,7 @@ def draw_loss(rng, r):
 
 
 @pytest.mark.filterwarnings("ignore:reduction. 'mean' divides the total loss")  # torch's KLDivLoss note
-@pytest.mark.parametrize("case", range(60))
+@pytest.mark.parametrize("case", range(80))
 def test_losses_fuzz(case):
     rng = np.random.default_rng(1000 + case)
     reduction = ["mean", "sum", "none"][case % 3]
