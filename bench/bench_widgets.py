@@ -9,13 +9,15 @@ Usage::
 Each notebook runs headless in a fresh kernel (as nbval runs it). Then, in the same kernel, every
 widget the notebook made is found through ``nncourse.widgets.registry()`` (live figures and
 Run-button experiments) or, for cells not yet converted, through ipywidgets' list of
-``interactive`` widgets ("legacy": a new figure per move). Each control is moved over its range
-(``--updates`` values per control; every option of a drop-down), and the time the kernel spends
-on each move is measured: from setting the value to the new picture handed to the comm (callback,
-drawing, PNG encoding, message). Run-button experiments are timed per run. The table gives the
-median and 95th percentile of the wall-clock time per widget (the targets for live widgets: a
-median <= 50 ms and a 95th percentile <= 150 ms), and the median CPU time of the kernel process,
-which says what the wall-clock time would be on an otherwise idle machine.
+``interactive`` widgets ("legacy": a new figure per move). Each control is moved over its range as
+``widget_driver.py`` describes (``--updates`` values per slider; every option of a drop-down,
+chosen by index, so dict and (label, value) options work; check boxes, range sliders, number
+boxes), and the time the kernel spends on each move is measured: from setting the value to the
+new picture handed to the comm (callback, drawing, PNG encoding, message). Run-button
+experiments are timed per run. The table gives the median and 95th percentile of the wall-clock
+time per widget (the targets for live widgets: a median <= 50 ms and a 95th percentile
+<= 150 ms), the median CPU time of the kernel process (what the wall-clock time would be on an
+otherwise idle machine), and the frames drawn in full and by redrawing changed artists only.
 """
 
 import argparse
@@ -30,73 +32,19 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_MEDIAN_MS, TARGET_P95_MS = 50.0, 150.0
 
-# Runs inside the kernel after the notebook: drives every widget and prints one JSON line.
-DRIVER = r'''
-import json as _json, time as _time
-import numpy as _np
-import ipywidgets as _ipw
-from nncourse import widgets as _widgets
-
-
-def _sweep(control, n):
-    if isinstance(control, (_ipw.Dropdown, _ipw.RadioButtons, _ipw.ToggleButtons, _ipw.SelectionSlider)):
-        options = [o[1] if isinstance(o, tuple) else o for o in control.options]
-        return [options[(k + 1) % len(options)] for k in range(len(options))]
-    if isinstance(control, _ipw.FloatLogSlider):
-        exps = _np.linspace(control.min, control.max, n)
-        return [float(control.base ** e) for e in exps]
-    if isinstance(control, (_ipw.IntSlider, _ipw.FloatSlider)):
-        values = _np.linspace(control.min, control.max, n)
-        values = _np.round((values - control.min) / control.step) * control.step + control.min
-        values = _np.clip(values, control.min, control.max)
-        return [int(v) for v in values] if isinstance(control, _ipw.IntSlider) else [float(v) for v in values]
-    if isinstance(control, _ipw.Checkbox):
-        return [not control.value, control.value]
-    return []
-
-
-def _drive(controls, n):
-    times, cpu = [], []
-    for name, control in controls.items():
-        start = control.value
-        for value in _sweep(control, n):
-            if value == control.value:
-                continue
-            t0, c0 = _time.perf_counter(), _time.process_time()
-            control.value = value
-            times.append(_time.perf_counter() - t0)
-            cpu.append(_time.process_time() - c0)
-        control.value = start
-    return times, cpu
-
-
-_rows = []
-for _w in _widgets.registry():
-    if _w.kind == "run":
-        _times, _cpu = [], []
-        for _ in range(__RUNS__):
-            _t0, _c0 = _time.perf_counter(), _time.process_time()
-            _w.run()
-            _times.append(_time.perf_counter() - _t0); _cpu.append(_time.process_time() - _c0)
-    else:
-        _times, _cpu = _drive(_w.controls, __UPDATES__)
-    _rows.append({"widget": _w.name, "kind": _w.kind, "controls": list(_w.controls), "times": _times,
-                  "cpu": _cpu, "full_draws": _w.renderer.full_draws, "blits": _w.renderer.blits})
-for _w in list(_ipw.Widget.widgets.values()):
-    if isinstance(_w, _ipw.interactive):
-        _controls = {c.description or f"control {k}": c for k, c in enumerate(_w.kwargs_widgets)
-                     if hasattr(c, "value") and not isinstance(c, _ipw.Output)}
-        _times, _cpu = _drive(_controls, __UPDATES__)
-        _rows.append({"widget": getattr(_w.f, "__name__", "interactive"), "kind": "legacy",
-                      "controls": list(_controls), "times": _times, "cpu": _cpu})
-print("BENCH-JSON " + _json.dumps(_rows))
-'''
+# Runs inside the kernel after the notebook: drives every widget (widget_driver.py) and prints one JSON line.
+DRIVER = """
+import json as _json, sys as _sys
+_sys.path.insert(0, {bench!r})
+import widget_driver as _driver
+print("BENCH-JSON " + _json.dumps(_driver.measure_all(updates={updates}, runs={runs})))
+"""
 
 
 def bench_notebook(path, updates, runs):
     """Run one notebook and its widget driver in a fresh kernel; return the driver's rows."""
     nb = nbformat.read(path, as_version=4)
-    driver = DRIVER.replace("__UPDATES__", str(updates)).replace("__RUNS__", str(runs))
+    driver = DRIVER.format(bench=str(ROOT / "bench"), updates=updates, runs=runs)
     nb.cells.append(nbformat.v4.new_code_cell(driver))
     client = NotebookClient(nb, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(Path(path).parent)}})
@@ -118,7 +66,7 @@ def summarise(lesson, row):
     times_ms = [1000 * t for t in row["times"]]
     if not times_ms:
         return {"lesson": lesson, **row, "n": 0, "median_ms": float("nan"), "p95_ms": float("nan"),
-                "cpu_median_ms": float("nan"), "meets": "-"}
+                "cpu_median_ms": float("nan"), "meets": "FAILED" if row.get("error") else "-"}
     median, p95 = percentile(times_ms, 50), percentile(times_ms, 95)
     cpu_median = percentile([1000 * t for t in row["cpu"]], 50)
     meets = "-" if row["kind"] == "run" else ("yes" if median <= TARGET_MEDIAN_MS and p95 <= TARGET_P95_MS else "NO")
@@ -132,6 +80,8 @@ def table(rows):
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         draws = f"{r['full_draws']} / {r['blits']}" if "full_draws" in r else "-"
+        controls = [f"{c} (not moved)" if c in r.get("skipped", ()) else c for c in r["controls"]]
+        r = {**r, "controls": controls}
         lines.append(f"| {r['lesson']} | {r['widget']} | {r['kind']} | {', '.join(r['controls'])} | {r['n']} | "
                      f"{r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['cpu_median_ms']:.1f} | {draws} | {r['meets']} |")
     return "\n".join(lines)
@@ -160,6 +110,9 @@ def main(argv=None):
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average (1 min) at the end: {load:.1f} on {os.cpu_count()} cores\n")
     print(table(rows))
+    for r in rows:
+        if r.get("error"):
+            print(f"\n{r['lesson']} {r['widget']}: FAILED {r['error'][:300]}")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))
     live = [r for r in rows if r["kind"] == "live"]

@@ -133,3 +133,34 @@ def test_every_check_passes_in_the_committed_outputs(notebook):
     for cell in filter(is_test_cell, nb.cells):
         text = "".join(out.get("text", "") for out in cell.get("outputs", []))
         assert re.match(r"✓ \S+ passed", text), f"{path.name}: {nbgrader_meta(cell)['grade_id']} shows {text!r}"
+
+
+def _functions_outside_classes(tree):
+    """Names of the functions a module defines at top level or inside other functions (not methods)."""
+    found, stack = set(), list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found.add(node.name)
+            stack.extend(node.body)
+        elif isinstance(node, (ast.If, ast.Try, ast.With)):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def test_no_importable_course_module_holds_a_reference_answer():
+    """The student's environment (nncourse, which the sandbox also sees) has no function named like an
+    answer, not even a private ``_step``: references live in solutions/references/ only."""
+    answers = {}
+    for path in NOTEBOOKS:
+        for cell in code_cells(read(path)):
+            if is_answer_cell(cell):
+                for node in ast.parse(cell.source).body:
+                    if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                        answers[node.name] = path.name
+    assert {"step", "lstm_step", "softmax_backward", "conv2d_naive"} <= set(answers)
+    clashes = []
+    for module in sorted((ROOT / "nncourse").rglob("*.py")):
+        names = {name.lstrip("_") for name in _functions_outside_classes(ast.parse(module.read_text(encoding="utf-8")))}
+        clashes += [f"{module.relative_to(ROOT)}: {name} (answer in {answers[name]})" for name in sorted(names & set(answers))]
+    assert clashes == []

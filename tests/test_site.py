@@ -8,6 +8,7 @@ figure with the note that it is live in JupyterLab. Finally prints lesson 05 to 
 worked numbers back out of it.
 """
 
+import json
 import re
 import sys
 from html.parser import HTMLParser
@@ -87,6 +88,16 @@ def test_the_site_has_every_part_in_order(site):
         assert (site / page).exists(), page
     index = (site / "intro.html").read_text(encoding="utf-8")
     assert index.index("Lessons") < index.index("Exercises") < index.index("Worked solutions")
+
+
+def test_the_errata_page_has_every_lesson_that_says_where_the_slides_differ(site):
+    errata = (site / "errata.html").read_text(encoding="utf-8")
+    with_errata = [path for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+                   if build_site.errata_cells(json.loads(path.read_text(encoding="utf-8")))]
+    assert len(with_errata) >= 10, [p.stem for p in with_errata]
+    for path in with_errata:
+        assert f'href="notebooks/{path.stem}.html"' in errata, f"errata page lacks {path.stem}"
+    assert "keep" in errata and "ADADELTA" in errata and "Hadamard" in errata
 
 
 def test_without_solutions_the_part_is_left_out(tmp_path):

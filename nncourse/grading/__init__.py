@@ -5,9 +5,11 @@ Students call :func:`check` under each exercise::
     from nncourse.grading import check
     check("ex01-step", step)
 
-The visible tests live in ``nncourse/grading/items/exNN.py``; the grader
-(``python -m nncourse.grading --help``) runs them together with the hidden tests kept in
-the instructor's ``solutions/`` notebooks. How to write exercises: ``solutions/README.md``.
+The visible tests live in ``nncourse/grading/items/exNN.py`` and compare with the stored
+numbers in ``items/exNN.json`` (computed on the instructor's side). The grader
+(``python -m nncourse.grading --help``) runs each submitted notebook in a sandbox and the
+tests, visible and hidden (from the instructor's ``solutions/`` notebooks), outside it.
+How to write exercises and how grading can be trusted: ``solutions/README.md``.
 """
 
 from nncourse.grading.checking import Verdict, check, run_item

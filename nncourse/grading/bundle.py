@@ -2,17 +2,23 @@
 
 The zip holds, at its root (Gradescope unpacks it into ``/autograder/source``):
 
-- ``setup.sh``: installs Python 3.11 if needed, the pinned ``requirements.txt`` and nnlib
-  into ``/autograder/venv`` (run once when Gradescope builds the image);
-- ``run_autograder``: grades every notebook in ``/autograder/submission`` as one student's
-  submission against the instructor notebooks and writes ``/autograder/results/results.json``;
-- ``solutions/exNN_*.ipynb``: the instructor notebooks (tests and hidden tests), all of
-  them or only those chosen with ``--exercise ex01 ex02 ...``;
+- ``setup.sh``: run once, as root, when Gradescope builds the image. It installs Python 3.11,
+  bubblewrap and util-linux's ``setpriv`` from Ubuntu's own archive (no PPA), the pinned
+  ``requirements.txt`` and the course (nnlib, nncourse) into ``/autograder/venv``, and makes
+  ``/autograder/source`` (with the hidden tests) readable by root only;
+- ``run_autograder``: grades every notebook in ``/autograder/submission`` as one student's submission,
+  each in its own sandbox as an unprivileged user, and always leaves a ``results.json`` in
+  ``/autograder/results`` (a fallback one, saying what happened, if grading itself failed);
+- ``solutions/exNN_*.ipynb``: the instructor notebooks (tests and hidden tests), all of them or
+  only those chosen with ``--exercise ex01 ex02 ...``;
 - ``nnlib/``, ``nncourse/``, ``pyproject.toml``, ``README.md``, ``requirements.txt``: the library and grader.
 
-Give each Gradescope assignment the bundle of its exercise(s); students upload their
-``exNN_<topic>.ipynb``. ``AUTOGRADER_ROOT`` (default ``/autograder``) lets you try
-``run_autograder`` locally in a folder laid out like Gradescope's.
+Assumptions (see solutions/README.md, section 8): Gradescope's Ubuntu 22.04 base image, whose archive
+has ``python3.11`` and ``bubblewrap``; the grader runs as root. Where the container does not allow
+the user namespaces bubblewrap needs, ``run_autograder`` grades without it (``--unsafe-no-sandbox``):
+the submitted code then still runs as a fresh unprivileged user that cannot read the hidden tests,
+write the results or signal the grader, and ``results.json`` says so. ``AUTOGRADER_ROOT`` (default
+``/autograder``) and ``AUTOGRADER_PYTHON`` let you try ``run_autograder`` locally.
 """
 
 import argparse
@@ -27,32 +33,45 @@ SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once while building the autograder image (as root, in /autograder/source).
 set -euo pipefail
 cd "$(dirname "$0")"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+packages="bubblewrap util-linux ca-certificates"
 if ! command -v python3.11 >/dev/null 2>&1; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq software-properties-common >/dev/null
-    add-apt-repository -y ppa:deadsnakes/ppa >/dev/null || true
-    apt-get update -qq
-    apt-get install -y -qq python3.11 python3.11-venv >/dev/null
+    packages="$packages python3.11 python3.11-venv"
 fi
+apt-get install -y -qq --no-install-recommends $packages >/dev/null
 python3.11 -m venv /autograder/venv
 /autograder/venv/bin/python -m pip install --quiet --upgrade pip
 /autograder/venv/bin/python -m pip install --quiet -r requirements.txt
 /autograder/venv/bin/python -m pip install --quiet --no-deps .
+chmod -R go-rwx /autograder/source
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
-# Gradescope runs this for every submission, in a fresh container. Grading never fails as a
-# whole: a broken notebook costs only its own items, and the explanation is in results.json.
-# The instructor notebooks are read, then deleted, before any submitted code runs.
+# Gradescope runs this for every submission, in a fresh container, as root. Grading never fails as
+# a whole: a broken notebook costs only its own items, and the explanation is in results.json.
 set -uo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 PYTHON="${AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}"
+RESULTS="$ROOT/results/results.json"
 mkdir -p "$ROOT/results"
-cd "$ROOT/source"
-"$PYTHON" -m nncourse.grading "$ROOT/submission" --as-one --source "$ROOT/source/solutions" \\
-    --out "$ROOT/results" --cell-timeout CELL_TIMEOUT --total-timeout TOTAL_TIMEOUT \\
-    --remove-source-after-loading
+rm -f "$RESULTS"
+cd "$ROOT"  # not the source folder: the course is imported from the venv, readable by the sandbox user
+grade() {
+    timeout TIME_LIMIT "$PYTHON" -m nncourse.grading "$ROOT/submission" --as-one --source "$ROOT/source/solutions" \\
+        --out "$ROOT/results" --cell-timeout CELL_TIMEOUT --total-timeout TOTAL_TIMEOUT "$@"
+}
+grade
+if [ "$?" = 2 ]; then  # no sandbox in this container: grade as an unprivileged user without namespaces
+    grade --unsafe-no-sandbox
+fi
+if ! "$PYTHON" -c "import json, sys; assert 'score' in json.load(open(sys.argv[1]))" "$RESULTS" 2>/dev/null; then
+    cat > "$RESULTS" <<'JSON'
+{"score": 0, "visibility": "visible", "stdout_visibility": "hidden", "tests": [],
+ "output": "The autograder stopped before writing results. Your work is not lost: please tell your instructor."}
+JSON
+fi
+exit 0
 """
 
 
@@ -83,7 +102,10 @@ def bundle_files(source, exercises):
 
 def build(out, source=ROOT / "solutions", exercises=(), cell_timeout=30, total_timeout=600):
     """Write the bundle zip to ``out``; return the names it contains."""
-    run = RUN_AUTOGRADER.replace("CELL_TIMEOUT", f"{cell_timeout:g}").replace("TOTAL_TIMEOUT", f"{total_timeout:g}")
+    notebooks = sum(name.startswith("solutions/") for name, _ in bundle_files(source, exercises))
+    time_limit = int(2 * (total_timeout + 60) * max(1, notebooks) + 120)  # two passes per notebook, and startup
+    run = (RUN_AUTOGRADER.replace("CELL_TIMEOUT", f"{cell_timeout:g}").replace("TOTAL_TIMEOUT", f"{total_timeout:g}")
+           .replace("TIME_LIMIT", str(time_limit)))
     names = []
     with zipfile.ZipFile(out, "w") as archive:
         _add_text(archive, "setup.sh", SETUP_SH, executable=True)

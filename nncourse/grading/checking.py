@@ -15,7 +15,6 @@ import sys
 import sysconfig
 from dataclasses import dataclass
 
-import nnlib
 from nncourse.grading.feedback import Mistake
 
 ITEM_ID = re.compile(r"^(ex\d\d)-[a-z0-9]+(-[a-z0-9]+)*$")
@@ -25,12 +24,11 @@ NOT_IMPLEMENTED = "not implemented"
 ERROR = "error"
 UNKNOWN = "unknown item"
 
-_COURSE_DIRS = {os.path.dirname(os.path.dirname(os.path.abspath(__file__))),  # nncourse/
-                os.path.dirname(os.path.abspath(nnlib.__file__))}  # nnlib/
+_COURSE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # holds nncourse/, nnlib/
 _LIBRARY_DIRS = tuple(
-    os.path.abspath(path) + os.sep
-    for path in {*_COURSE_DIRS, sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"],
-                 sysconfig.get_paths()["platlib"]}
+    os.path.join(os.path.abspath(path), "") for path in {
+        os.path.join(_COURSE_DIR, "nncourse"), os.path.join(_COURSE_DIR, "nnlib"), sysconfig.get_paths()["stdlib"],
+        sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
 )
 
 
@@ -92,15 +90,25 @@ def _location(tb):
 
 
 def _exception_message(err):
-    """Plain words for an exception raised while the tests called the student's code."""
-    location = _location(err.__traceback__)
-    if isinstance(err, NotImplementedError):
+    """Plain words for an exception raised while the tests called the student's code.
+
+    An exception that came from a sandboxed notebook carries its facts in ``err.remote``
+    (see :mod:`nncourse.grading.remote`); one raised in this process has a traceback.
+    """
+    remote = getattr(err, "remote", None)
+    if isinstance(remote, dict) and remote.get("exit"):
+        return ERROR, "your code called sys.exit() (or exit()); remove it, a function should return"
+    if isinstance(remote, dict):
+        location, type_name, text = remote["location"], remote["type"], remote["message"].strip()
+        name = remote["function"] if remote["function"] not in ("", "<module>") else "your function"
+    else:
+        location, type_name, text = _location(err.__traceback__), type(err).__name__, str(err).strip()
         entry = _student_frame(err.__traceback__)
         name = entry.tb_frame.f_code.co_name if entry is not None else "your function"
+    if isinstance(err, NotImplementedError):
         return NOT_IMPLEMENTED, (f"not implemented yet: replace \"raise NotImplementedError()\" in {name} "
                                  "with your code")
-    text = str(err).strip()
-    described = f"{type(err).__name__}: {text}" if text else type(err).__name__
+    described = f"{type_name}: {text}" if text else type_name
     if location:
         return ERROR, f"your code raised {described}, {location}"
     return ERROR, f"while checking your answer: {described}"

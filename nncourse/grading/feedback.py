@@ -11,6 +11,7 @@ Item files in ``nncourse/grading/items/`` use these helpers so each visible test
 few lines long; see ``solutions/README.md``.
 """
 
+import warnings
 from dataclasses import dataclass
 from typing import Callable
 
@@ -35,11 +36,15 @@ class Item:
     hidden : int
         Number of hidden tests (``assert`` statements in the test cell's hidden
         region of ``solutions/``); kept in sync by ``tests/test_grading_authoring.py``.
+    numpy_only : bool
+        The task says "numpy only": at grading, an answer that needs ``nnlib`` scores 0
+        (the grader runs these items a second time with ``nnlib`` absent).
     """
 
     test: Callable
     title: str
     hidden: int = 0
+    numpy_only: bool = False
 
 
 def fail(message):
@@ -58,7 +63,9 @@ def _fmt(value):
 
 
 def _describe_type(value):
-    return type(value).__name__
+    """The name of ``value``'s class; for a stand-in of an object in a sandboxed notebook, the original's."""
+    remote = getattr(type(value), "remote_type", None)
+    return value.remote_type if isinstance(remote, property) else type(value).__name__
 
 
 def as_array(what, got):
@@ -242,6 +249,24 @@ def expect_tuple(what, got, expected):
     return got
 
 
+def call_quietly(what, function, *args, hint):
+    """Call the student's ``function(*args)``; a numpy RuntimeWarning (overflow, log(0)) becomes a Mistake.
+
+    Examples
+    --------
+    >>> call_quietly("exp(1000)", np.exp, np.array([1000.0]), hint="shift first")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    nncourse.grading.feedback.Mistake: exp(1000): numpy warned 'overflow encountered in exp'; shift first
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            return function(*args)
+        except RuntimeWarning as warning:
+            fail(f"{what}: numpy warned '{warning}'; {hint}")
+
+
 def expect_callable(what, obj):
     """Check that ``obj`` can be called (a function or a class)."""
     if not callable(obj):
@@ -254,34 +279,6 @@ def expect_unchanged(what, array, copy):
     if not np.array_equal(np.asarray(array), np.asarray(copy)):
         fail(f"{what} was changed in place by your function; work on a copy (e.g. x = x.copy()) "
              "or build a new array instead of assigning into the argument")
-
-
-def numerical_gradient(f, x, eps=1e-6):
-    """Central-difference gradient of the scalar ``f()`` with respect to array ``x``.
-
-    ``x`` is perturbed in place, one entry at a time, and restored afterwards, so ``f``
-    reads it by reference (e.g. a layer's ``W``).
-
-    Shape
-    -----
-    Returns an array of ``x.shape``.
-
-    Examples
-    --------
-    >>> x = np.array([1.0, -2.0])
-    >>> np.round(numerical_gradient(lambda: float(np.sum(x ** 2)), x), 6)
-    array([ 2., -4.])
-    """
-    grad = np.zeros_like(x, dtype=float)
-    for index in np.ndindex(x.shape):
-        original = x[index]
-        x[index] = original + eps
-        f_plus = f()
-        x[index] = original - eps
-        f_minus = f()
-        x[index] = original
-        grad[index] = (f_plus - f_minus) / (2 * eps)
-    return grad
 
 
 def _gradient_problem(name, got, numeric, rtol, atol, batch_size):

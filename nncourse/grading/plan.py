@@ -40,30 +40,80 @@ class Step:
     labels: list = field(default_factory=list)  # grade_ids of the student cell
 
 
+MAX_BYTES = 20 * 2**20  # a submission larger than this is not read
+MAX_CELLS = 2000
+MAX_SOURCE = 200_000  # characters of one cell
+
+
 def _text(source):
-    return "".join(source) if isinstance(source, list) else str(source or "")
+    if isinstance(source, list):
+        return "".join(part for part in source if isinstance(part, str))
+    return source if isinstance(source, str) else ""
+
+
+def _nbgrader(metadata):
+    """The nbgrader metadata of a cell, keeping only well-typed fields (a submission's may be anything)."""
+    meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+    if not isinstance(meta, dict):
+        return {}
+    clean = {key: meta[key] for key in ("grade", "solution", "locked") if isinstance(meta.get(key), bool)}
+    if isinstance(meta.get("grade_id"), str) and len(meta["grade_id"]) <= 200:
+        clean["grade_id"] = meta["grade_id"]
+    if type(meta.get("points")) in (int, float) and meta["points"] >= 0:
+        clean["points"] = meta["points"]
+    return clean
+
+
+def _raw_cells(data):
+    """The list of cells of nbformat 4, or of nbformat 3 (cells inside worksheets, code in "input")."""
+    if isinstance(data.get("cells"), list):
+        return data["cells"]
+    worksheets = data.get("worksheets")
+    if isinstance(worksheets, list):
+        cells = []
+        for sheet in worksheets:
+            if isinstance(sheet, dict) and isinstance(sheet.get("cells"), list):
+                cells += [dict(cell, source=cell.get("input", cell.get("source")))
+                          if isinstance(cell, dict) and cell.get("cell_type") == "code" else cell
+                          for cell in sheet["cells"]]
+        return cells
+    return None
 
 
 def read_cells(text, name="the notebook"):
     """Cells of a notebook given as JSON text: dicts with ``cell_type``, ``source``, ``metadata``, ``id``.
 
-    Tolerant of what a student's editor may do (missing ids, list sources, unknown
-    fields); raises :class:`NotebookError` in plain words when it is no notebook at all.
+    Tolerant of what a student's editor may do (missing ids, list sources, unknown fields, nbformat 3,
+    metadata of the wrong type, which is dropped); raises :class:`NotebookError` in plain words when it
+    is no notebook at all, or one too large or too deeply nested to read.
     """
+    if len(text) > MAX_BYTES:
+        raise NotebookError(f"{name} is larger than {MAX_BYTES // 2**20} MB; it is not read (clear the outputs "
+                            "and submit again)")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise NotebookError(f"{name} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}); "
                             "it was probably damaged when edited outside Jupyter or truncated") from None
-    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+    except RecursionError:
+        raise NotebookError(f"{name} is JSON nested too deeply to be a notebook") from None
+    except ValueError as err:
+        raise NotebookError(f"{name} is not readable JSON ({str(err)[:200]})") from None
+    cells_data = _raw_cells(data) if isinstance(data, dict) else None
+    if cells_data is None:
         raise NotebookError(f"{name} is JSON but not a Jupyter notebook (it has no list of cells)")
+    if len(cells_data) > MAX_CELLS:
+        raise NotebookError(f"{name} has {len(cells_data)} cells, more than the {MAX_CELLS} a notebook may have")
     cells = []
-    for cell in data["cells"]:
-        if not isinstance(cell, dict):
+    for cell in cells_data:
+        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
             continue
-        metadata = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
-        cells.append({"cell_type": cell.get("cell_type", ""), "source": _text(cell.get("source")),
-                      "metadata": metadata, "id": cell.get("id")})
+        source = _text(cell.get("source"))
+        if len(source) > MAX_SOURCE:
+            raise NotebookError(f"{name} has a cell of {len(source)} characters, more than {MAX_SOURCE}")
+        cell_id = cell.get("id") if isinstance(cell.get("id"), str) and len(cell["id"]) <= 200 else None
+        cells.append({"cell_type": cell["cell_type"], "source": source,
+                      "metadata": {"nbgrader": _nbgrader(cell.get("metadata"))}, "id": cell_id})
     return cells
 
 

@@ -3,6 +3,9 @@
 Conventions of the exercise: ``step(z) = 1`` where ``z >= 0`` else ``0``;
 ``sign(z) = +1`` where ``z >= 0`` else ``-1``; batches are rows; a layer's weight
 matrix has one row per unit, so a hidden layer computes ``step(X @ W1.T + b1)``.
+Expected values (and the values of recognised slips) are stored numbers, computed by
+``solutions/references/ex01.py``; the weights a student chooses for a gate or for XOR are
+tried out with ``nnlib.perceptron.sign`` (+1 where z >= 0).
 """
 
 import numpy as np
@@ -16,6 +19,9 @@ from nncourse.grading.feedback import (
     expect_unchanged,
     fail,
 )
+from nncourse.grading.quiz import quiz_item
+from nncourse.grading.stored import numbers
+from nnlib.perceptron import sign as _sign
 
 Z_TEST = np.array([-2.0, -0.5, 0.0, 0.5, 3.0])
 INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])  # the four rows of a truth table
@@ -27,15 +33,6 @@ TRUTH = {
 }
 
 
-def _step(z):
-    return np.where(np.asarray(z, dtype=float) >= 0, 1.0, 0.0)
-
-
-def _forward(X, W1, b1, w2, b2):
-    H = _step(X @ np.asarray(W1).T + b1)  # (N, 2) hidden units
-    return _step(H @ w2 + b2)  # (N,)
-
-
 def _same(got, candidate):
     return got.shape == np.shape(candidate) and np.array_equal(got, candidate)
 
@@ -43,42 +40,47 @@ def _same(got, candidate):
 def check_step(step):
     """step: 0/1 outputs, 1 at z = 0, input unchanged."""
     expect_callable("step", step)
+    stored = numbers("ex01-step")
     z = Z_TEST.copy()
     got = as_array("step(z)", step(z))
     expect_unchanged("the input z", z, Z_TEST)
-    if _same(got, np.where(Z_TEST > 0, 1.0, 0.0)):
+    if _same(got, stored["strict"]):
         fail("step(z) at z = 0 gives 0, but the step unit fires at its threshold: 1 where z >= 0 "
              "(use >=, not >)")
-    expect_array(f"step(z) for z = {Z_TEST.tolist()}", got, _step(Z_TEST))
+    expect_array(f"step(z) for z = {Z_TEST.tolist()}", got, stored["expected"])
 
 
 def check_sign(sign):
     """sign: -1/+1 outputs, +1 at z = 0 (not numpy's 0)."""
     expect_callable("sign", sign)
+    stored = numbers("ex01-sign")
     got = as_array("sign(z)", sign(Z_TEST.copy()))
     if _same(got, np.sign(Z_TEST)):
         fail("sign(0) gives 0 (that is np.sign); the lecture's sign unit outputs +1 at z = 0, "
              "so use np.where(z >= 0, 1.0, -1.0)")
-    if _same(got, _step(Z_TEST)):
+    if _same(got, stored["zero_one"]):
         fail("sign(z) gives 0 for negative z; the sign unit outputs -1 there (it is 2 * step(z) - 1)")
-    expect_array(f"sign(z) for z = {Z_TEST.tolist()}", got, np.where(Z_TEST >= 0, 1.0, -1.0))
+    expect_array(f"sign(z) for z = {Z_TEST.tolist()}", got, stored["expected"])
+
+
+NEURON_X = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.0], [1.0, 1.0, 1.0], [0.25, 0.0, 0.1]])
+NEURON_W = np.array([1.0, -0.5, -1.0])
+NEURON_B = -0.25
 
 
 def check_neuron(neuron):
     """neuron(X, w, b) = step(X @ w + b) for a batch of rows; the lecture's worked example first."""
     expect_callable("neuron", neuron)
+    stored = numbers("ex01-neuron")
     lecture = as_array("neuron(x, w, b)", neuron(np.array([[1.0, 0.0, 0.5]]), np.array([1.0, -0.5, -1.0]), 0.0))
     expect_array("neuron for the lecture's example x = (1, 0, 0.5), w = (1, -0.5, -1), b = 0 "
                  "(z = 0.5, so the unit fires)", lecture, np.array([1.0]))
-    X = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.0], [1.0, 1.0, 1.0], [0.25, 0.0, 0.1]])
-    w = np.array([1.0, -0.5, -1.0])
-    b = -0.25
-    got = as_array("neuron(X, w, b)", neuron(X.copy(), w.copy(), b))
+    got = as_array("neuron(X, w, b)", neuron(NEURON_X.copy(), NEURON_W.copy(), NEURON_B))
     expect_shape("neuron(X, w, b) for a batch of 4 rows", got, (4,))
-    if _same(got, _step(X @ w)) or _same(got, _step(X @ w - b)):
+    if _same(got, stored["no_bias"]) or _same(got, stored["minus_bias"]):
         fail("neuron(X, w, b) for 4 rows with b = -0.25: the results ignore the bias (or subtract it); "
              "the pre-activation is z = X @ w + b")
-    expect_array("neuron(X, w, b) for 4 rows with w = (1, -0.5, -1), b = -0.25", got, _step(X @ w + b))
+    expect_array("neuron(X, w, b) for 4 rows with w = (1, -0.5, -1), b = -0.25", got, stored["expected"])
 
 
 def _gate_output(name, gate_weights):
@@ -90,7 +92,8 @@ def _gate_output(name, gate_weights):
     b = as_array(f"b of gate_weights({name!r})", weights[1])
     if b.size != 1:
         fail(f"b of gate_weights({name!r}) should be one number, got shape {b.shape}")
-    return w, float(b.reshape(())), _step(INPUTS @ w + float(b.reshape(())))
+    b = float(b.reshape(()))
+    return w, b, (_sign(INPUTS @ w + b) + 1.0) / 2.0  # 1 where the student's unit fires
 
 
 def check_gates(gate_weights):
@@ -114,29 +117,33 @@ def _check_params(W1, b1, w2, b2):
     return W1, b1, w2, float(b2.reshape(()))
 
 
+# The 2-2-1 network of the two-layer test: six inputs, W1's rows are the hidden units.
+NET_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.75, -0.5], [-1.0, 0.5]])
+NET_W1 = np.array([[-0.5, 1.0], [-1.0, -0.5]])
+NET_B1 = np.array([-0.75, -0.75])
+NET_W2 = np.array([1.5, 1.0])
+NET_B2 = -1.25
+
+
 def check_two_layer(two_layer_forward):
     """Forward pass of a 2-2-1 threshold network, with W1's rows as hidden units."""
     expect_callable("two_layer_forward", two_layer_forward)
-    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.75, -0.5], [-1.0, 0.5]])
-    W1 = np.array([[-0.5, 1.0], [-1.0, -0.5]])
-    b1 = np.array([-0.75, -0.75])
-    w2 = np.array([1.5, 1.0])
-    b2 = -1.25
-    got = as_array("two_layer_forward", two_layer_forward(X.copy(), W1.copy(), b1.copy(), w2.copy(), b2))
+    stored = numbers("ex01-two-layer")
+    got = as_array("two_layer_forward", two_layer_forward(NET_X.copy(), NET_W1.copy(), NET_B1.copy(),
+                                                          NET_W2.copy(), NET_B2))
     what = "two_layer_forward(X, W1, b1, w2, b2) on 6 inputs"
     expect_shape(what, got, (6,))
-    expected = _forward(X, W1, b1, w2, b2)
-    if not _same(got, expected):
-        if _same(got, _forward(X, W1.T, b1, w2, b2)):
+    if not _same(got, stored["expected"]):
+        if _same(got, stored["transposed"]):
             fail(f"{what}: the weights are transposed; row j of W1 holds the weights of hidden unit j, "
                  "so the hidden layer is step(X @ W1.T + b1)")
-        if _same(got, _forward(X, W1, 0.0, w2, b2)):
+        if _same(got, stored["no_b1"]):
             fail(f"{what}: the hidden layer's bias b1 is missing")
-        if _same(got, _forward(X, W1, b1, w2, 0.0)):
+        if _same(got, stored["no_b2"]):
             fail(f"{what}: the output unit's bias b2 is missing")
-        if _same(got, _step(X @ W1.T + b1) @ w2 + b2):
+        if _same(got, stored["no_output_step"]):
             fail(f"{what}: the output unit must apply the step function too")
-    expect_array(what, got, expected)
+    expect_array(what, got, stored["expected"])
 
 
 def check_xor(xor_weights):
@@ -146,7 +153,8 @@ def check_xor(xor_weights):
     if not isinstance(params, tuple) or len(params) != 4:
         fail("xor_weights() should return the tuple (W1, b1, w2, b2)")
     W1, b1, w2, b2 = _check_params(*params)
-    out = _forward(INPUTS, W1, b1, w2, b2)
+    hidden = (_sign(INPUTS @ W1.T + b1) + 1.0) / 2.0  # the student's network on the four inputs
+    out = (_sign(hidden @ w2 + b2) + 1.0) / 2.0
     for name in ("AND", "OR", "NAND"):
         if _same(out, TRUTH[name]):
             fail(f"your network computes {name}, not XOR; let h1 = x1 OR x2, h2 = x1 AND x2, "
@@ -163,4 +171,8 @@ ITEMS = {
     "ex01-gates": Item(check_gates, title="AND, OR, NAND as threshold units", hidden=2),
     "ex01-two-layer": Item(check_two_layer, title="forward pass of a two-layer threshold network", hidden=1),
     "ex01-xor": Item(check_xor, title="XOR with two layers of threshold units", hidden=1),
+    "ex01-quiz-majority": quiz_item("ex01-quiz-majority", title="quiz: a three-input threshold unit"),
+    "ex01-quiz-hebb": quiz_item("ex01-quiz-hebb", title="quiz: Hebbian conditioning of a bell"),
+    "ex01-quiz-rescorla": quiz_item("ex01-quiz-rescorla", title="quiz: the Rescorla-Wagner rule"),
+    "ex01-quiz-xor-layer": quiz_item("ex01-quiz-xor-layer", title="quiz: the hidden layer of the XOR network"),
 }

@@ -5,6 +5,8 @@ Conventions of the exercise (those of lesson 02 and ``nnlib.perceptron``): label
 from ``w = 0, b = 0``, visits the rows of ``X`` in order, and stops after the first epoch
 without a mistake or after ``max_epochs`` epochs. The margin folds the bias into the weights:
 ``gamma = min_n y_n (w @ x_n + b) / ||(w, b)||`` and ``R = max_n ||(x_n, 1)||``.
+Expected values and recognised slips are stored numbers from ``solutions/references/ex02.py``
+(which trains ``nnlib.perceptron.Perceptron`` for the training loop).
 """
 
 import numpy as np
@@ -19,7 +21,8 @@ from nncourse.grading.feedback import (
     expect_unchanged,
     fail,
 )
-from nnlib.perceptron import Perceptron
+from nncourse.grading.quiz import quiz_item
+from nncourse.grading.stored import numbers
 
 # The lesson's hand example: z = (-0.5, 3.5, 0.5), rows 0 and 2 are misclassified.
 X_HAND = np.array([[1.0, 2.0], [2.0, -1.0], [-1.0, -1.0]])
@@ -34,16 +37,6 @@ Y_SMALL = np.array([1, 1, -1, -1])
 # The AND gate with labels -1/+1: 11 updates, history [2, 3, 3, 2, 1, 0], w = (2, 1), b = -3.
 X_AND = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 Y_AND = np.array([-1, -1, -1, 1])
-
-
-def _sign(z):
-    return np.where(np.asarray(z, dtype=float) >= 0, 1, -1)
-
-
-def _criterion(w, b, X, y):
-    z = X @ w + b  # (N,)
-    wrong = _sign(z) != y  # (N,)
-    return -np.sum(y[wrong] * z[wrong]), -(y[wrong] @ X[wrong]), -float(np.sum(y[wrong]))
 
 
 def _triple(what, result, n):
@@ -63,9 +56,8 @@ def check_criterion(perceptron_criterion):
     J, grad_w, grad_b = _triple(what, perceptron_criterion(w, B_HAND, X, y), 3)
     expect_unchanged("the weights w", w, W_HAND)
     expect_unchanged("the inputs X", X, X_HAND)
-    z = X_HAND @ W_HAND + B_HAND  # (3,)
     J_value = as_array(f"J from {what}", J)
-    if J_value.size == 1 and np.isclose(float(J_value.reshape(())), -np.sum(Y_HAND * z)):
+    if J_value.size == 1 and np.isclose(float(J_value.reshape(())), numbers("ex02-criterion")["J_all_rows"]):
         fail(f"J from {what}: you summed over all examples (J = {float(J_value.reshape(())):g}); "
              "the criterion only sums over the misclassified ones, where sign(w @ x + b) != y")
     expect_close(f"J from {what} (rows 0 and 2 are misclassified)", J, 1.0,
@@ -112,56 +104,61 @@ def check_update(perceptron_update):
     expect_close(f"b after {what}", b_zero, -1.0)
 
 
+X_XOR = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+Y_XOR = np.array([-1, 1, 1, -1])
+
+
 def check_train(train_perceptron):
     """The training loop: epochs in order from zero, stop after an epoch without mistakes."""
     expect_callable("train_perceptron", train_perceptron)
+    ref = numbers("ex02-train")  # AND: history [2, 3, 3, 2, 1, 0]
     X, y = X_AND.copy(), Y_AND.copy()
     what = "train_perceptron on the AND gate with labels -1/+1 (alpha = 1)"
     result = _triple(what, train_perceptron(X, y, 1.0, 100), 4)
     expect_unchanged("the inputs X", X, X_AND)
     w, b, n_updates, history = result
-    ref = Perceptron(lr=1.0, max_epochs=100).fit(X_AND, Y_AND)  # history [2, 3, 3, 2, 1, 0]
     history = list(np.asarray(history).tolist()) if history is not None else None
-    if history == ref.history[:-1]:
+    if history == ref["history"][:-1]:
         fail(f"{what}: history is {history}; also record the final epoch without mistakes (it is how "
-             f"the loop knows it may stop), so history should be {ref.history}")
-    if history and history[0] == ref.history[0] - 1:
-        fail(f"{what}: the first epoch has {history[0]} mistakes instead of {ref.history[0]}; the input "
+             f"the loop knows it may stop), so history should be {ref['history']}")
+    if history and history[0] == ref["history"][0] - 1:
+        fail(f"{what}: the first epoch has {history[0]} mistakes instead of {ref['history'][0]}; the input "
              "(0, 0) scores exactly 0 at the start, and sign(0) = +1 predicts +1 for its label -1, a "
              "mistake (compare with >= 0, not > 0)")
-    expect_equal(f"history (mistakes per epoch) of {what}", history, ref.history)
-    expect_equal(f"n_updates of {what}", int(n_updates), ref.n_updates)
-    expect_array(f"w after {what}", w, ref.w, hint="start from w = 0 and visit the rows in order")
-    expect_close(f"b after {what}", b, ref.b)
+    expect_equal(f"history (mistakes per epoch) of {what}", history, ref["history"])
+    expect_equal(f"n_updates of {what}", int(n_updates), ref["n_updates"])
+    expect_array(f"w after {what}", w, ref["w"], hint="start from w = 0 and visit the rows in order")
+    expect_close(f"b after {what}", b, ref["b"])
     # The learning rate only scales w and b.
     w_half, b_half, n_half, _ = _triple(f"{what} with alpha = 0.5", train_perceptron(X.copy(), y.copy(), 0.5, 100), 4)
-    expect_array("w with alpha = 0.5 (half of the w for alpha = 1)", w_half, 0.5 * ref.w)
+    expect_array("w with alpha = 0.5 (half of the w for alpha = 1)", w_half, 0.5 * ref["w"])
     # XOR is not separable: the loop must stop after max_epochs.
-    X_xor = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-    y_xor = np.array([-1, 1, 1, -1])
     what = "train_perceptron on XOR with max_epochs = 7"
-    _, _, _, history = _triple(what, train_perceptron(X_xor, y_xor, 1.0, 7), 4)
+    _, _, _, history = _triple(what, train_perceptron(X_XOR.copy(), Y_XOR.copy(), 1.0, 7), 4)
     history = list(np.asarray(history).tolist())
     if len(history) != 7:
         fail(f"{what}: history has {len(history)} entries; XOR is not linearly separable, so the loop "
              "never has an epoch without mistakes and must stop after exactly max_epochs = 7 epochs")
-    expect_equal(f"history of {what}", history, Perceptron(max_epochs=7).fit(X_xor, y_xor).history)
+    expect_equal(f"history of {what}", history, ref["xor_history"])
+
+
+X_MARGIN = np.array([[3.0, 0.0], [0.0, 1.0], [-1.0, -2.0]])
+Y_MARGIN = np.array([1, 1, -1])
+W_MARGIN, B_MARGIN = np.array([1.0, 2.0]), 2.0  # scores y (w @ x + b) = 5, 4, 3; ||(w, b)|| = 3
 
 
 def check_margin(margin_and_bound):
     """Margin with the bias folded in, data radius R, and Novikoff's bound (R / gamma)^2."""
     expect_callable("margin_and_bound", margin_and_bound)
-    X = np.array([[3.0, 0.0], [0.0, 1.0], [-1.0, -2.0]])
-    y = np.array([1, 1, -1])
-    w, b = np.array([1.0, 2.0]), 2.0
+    slips = numbers("ex02-margin")
     what = "margin_and_bound(w = (1, 2), b = 2) on X = [[3, 0], [0, 1], [-1, -2]], y = (1, 1, -1)"
-    gamma, R, bound = _triple(what, margin_and_bound(w.copy(), b, X.copy(), y.copy()), 3)
-    scores = y * (X @ w + b)  # (3,) = (5, 4, 3)
+    result = margin_and_bound(W_MARGIN.copy(), B_MARGIN, X_MARGIN.copy(), Y_MARGIN.copy())
+    gamma, R, bound = _triple(what, result, 3)
     gamma_value = float(as_array(f"gamma from {what}", gamma).reshape(-1)[0])
-    if np.isclose(gamma_value, scores.min() / np.linalg.norm(w)):
-        fail(f"gamma from {what}: you divided by ||w|| = {np.linalg.norm(w):.4g}; with the bias folded "
+    if np.isclose(gamma_value, slips["gamma_without_bias"]):
+        fail(f"gamma from {what}: you divided by ||w|| = {np.sqrt(5):.4g}; with the bias folded "
              "into the weights, divide by ||(w, b)|| = sqrt(||w||^2 + b^2) = 3")
-    if np.isclose(gamma_value, scores.max() / 3.0):
+    if np.isclose(gamma_value, slips["gamma_largest"]):
         fail(f"gamma from {what}: you took the largest score; the margin is the distance of the "
              "closest example, so take the minimum over n")
     expect_close(f"gamma from {what} (scores y(w @ x + b) = 5, 4, 3; ||(w, b)|| = 3)", gamma, 1.0)
@@ -180,4 +177,8 @@ ITEMS = {
     "ex02-update": Item(check_update, title="perceptron update on a mistake", hidden=2),
     "ex02-train": Item(check_train, title="the perceptron training loop", hidden=2),
     "ex02-margin": Item(check_margin, title="margin, radius and Novikoff's bound", hidden=2),
+    "ex02-quiz-or-updates": quiz_item("ex02-quiz-or-updates", title="quiz: updates of the perceptron on OR"),
+    "ex02-quiz-learning-rate": quiz_item("ex02-quiz-learning-rate", title="quiz: the perceptron's learning rate"),
+    "ex02-quiz-margin": quiz_item("ex02-quiz-margin", title="quiz: Novikoff's bound for half the margin"),
+    "ex02-quiz-xor": quiz_item("ex02-quiz-xor", title="quiz: the perceptron on XOR"),
 }

@@ -1,4 +1,4 @@
-"""Visible tests for solutions/ex03_single_neuron.ipynb (activations, gradient steps of one neuron).
+"""Visible tests for solutions/ex03_single_neuron.ipynb (activations, gradient steps of one neuron, quiz).
 
 Conventions of the exercise (those of lesson 03): activations act element-wise and keep the
 input's shape; ``relu'(0) = 0`` (the Karlsruhe deck: 1 for z > 0, 0 for z <= 0); a neuron has
@@ -6,15 +6,18 @@ weights ``w`` of shape (m,) and a scalar bias ``b``; inputs are the rows of ``X`
 targets ``y`` have shape (n,). The linear unit's cost is the mean squared error without 1/2,
 ``L = 1/n sum (w @ x + b - y)^2``; the logistic unit's cost is the mean binary cross-entropy.
 One step of batch gradient descent is ``w <- w - lr dL/dw``, ``b <- b - lr dL/db``.
+The derive-it item gives a sigmoid unit trained with that squared error (no gradient in the task);
+its feedback recognises the slips by their stored numbers (sigma' missing, the BCE gradient, the
+factor 2). Expected values are stored numbers from ``solutions/references/ex03.py``. "Use numpy
+only": every item is ``numpy_only``.
 """
-
-import warnings
 
 import numpy as np
 
 from nncourse.grading.feedback import (
     Item,
     as_array,
+    call_quietly,
     expect_array,
     expect_callable,
     expect_close,
@@ -22,47 +25,38 @@ from nncourse.grading.feedback import (
     expect_unchanged,
     fail,
 )
+from nncourse.grading.quiz import quiz_item
+from nncourse.grading.stored import numbers
 
 Z_TEST = np.array([[-3.0, -0.5, 0.25], [1.0, 2.0, 4.0]])  # off the ReLU kink
 
 
-def _sigmoid(z):
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))  # no overflow for any z
-
-
-def _call_quietly(what, function, *args):
-    """Call the student's function and turn numpy's overflow warnings into plain words."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        try:
-            return function(*args)
-        except RuntimeWarning as warning:
-            fail(f"{what}: numpy warned '{warning}'; np.exp(-z) overflows for large negative z. "
-                 "Use a form that never exponentiates a large positive number, e.g. "
-                 "np.exp(-np.abs(z)) on each side of 0 (or 0.5 * (1 + np.tanh(z / 2)))")
+OVERFLOW = ("np.exp(-z) overflows for large negative z. Use a form that never exponentiates a large positive "
+            "number, e.g. np.exp(-np.abs(z)) on each side of 0 (or 0.5 * (1 + np.tanh(z / 2)))")
 
 
 def check_sigmoid(sigmoid, sigmoid_prime):
     """sigma(z) = 1 / (1 + e^-z) without overflow; sigma'(z) = sigma(z)(1 - sigma(z))."""
     expect_callable("sigmoid", sigmoid)
     expect_callable("sigmoid_prime", sigmoid_prime)
+    stored = numbers("ex03-sigmoid")
     z = Z_TEST.copy()
-    got = _call_quietly("sigmoid(z)", sigmoid, z)
+    got = call_quietly("sigmoid(z)", sigmoid, z, hint=OVERFLOW)
     expect_unchanged("the input z", z, Z_TEST)
-    expect_array(f"sigmoid(z) for z = {Z_TEST.tolist()}", got, _sigmoid(Z_TEST),
+    expect_array(f"sigmoid(z) for z = {Z_TEST.tolist()}", got, stored["sigmoid"],
                  hint="sigma(z) = 1 / (1 + exp(-z)), element by element, same shape as z")
     expect_close("sigmoid(0)", as_array("sigmoid(0)", sigmoid(np.array([0.0])))[0], 0.5)
     extreme = np.array([-1000.0, 1000.0])
-    got_extreme = as_array("sigmoid([-1000, 1000])", _call_quietly("sigmoid([-1000, 1000])", sigmoid, extreme))
+    got_extreme = as_array("sigmoid([-1000, 1000])",
+                           call_quietly("sigmoid([-1000, 1000])", sigmoid, extreme, hint=OVERFLOW))
     expect_array("sigmoid([-1000, 1000])", got_extreme, np.array([0.0, 1.0]), atol=1e-12)
 
-    s = _sigmoid(Z_TEST)
-    got = as_array("sigmoid_prime(z)", _call_quietly("sigmoid_prime(z)", sigmoid_prime, Z_TEST.copy()))
-    if got.shape == Z_TEST.shape and np.allclose(got, s):
+    got = as_array("sigmoid_prime(z)", call_quietly("sigmoid_prime(z)", sigmoid_prime, Z_TEST.copy(), hint=OVERFLOW))
+    if got.shape == Z_TEST.shape and np.allclose(got, stored["sigmoid"]):
         fail("sigmoid_prime(z) returns sigma(z) itself; the derivative is sigma(z) * (1 - sigma(z))")
     if got.shape == Z_TEST.shape and np.allclose(got, Z_TEST * (1 - Z_TEST)):
         fail("sigmoid_prime(z) computes z * (1 - z); apply the sigmoid first: sigma(z) * (1 - sigma(z))")
-    expect_array(f"sigmoid_prime(z) for z = {Z_TEST.tolist()}", got, s * (1 - s),
+    expect_array(f"sigmoid_prime(z) for z = {Z_TEST.tolist()}", got, stored["sigmoid_prime"],
                  hint="sigma'(z) = sigma(z) * (1 - sigma(z)); its largest value is 0.25 at z = 0")
 
 
@@ -70,19 +64,20 @@ def check_tanh_relu(tanh_prime, relu, relu_prime):
     """tanh'(z) = 1 - tanh(z)^2; relu(z) = max(0, z); relu'(z) = 1 for z > 0, else 0."""
     for name, function in [("tanh_prime", tanh_prime), ("relu", relu), ("relu_prime", relu_prime)]:
         expect_callable(name, function)
+    stored = numbers("ex03-tanh-relu")
     z = Z_TEST.copy()
     got = as_array("tanh_prime(z)", tanh_prime(z))
     expect_unchanged("the input z", z, Z_TEST)
     if got.shape == Z_TEST.shape and np.allclose(got, 1 - Z_TEST ** 2):
         fail("tanh_prime(z) computes 1 - z**2; apply tanh first: 1 - np.tanh(z)**2")
-    expect_array(f"tanh_prime(z) for z = {Z_TEST.tolist()}", got, 1 - np.tanh(Z_TEST) ** 2,
+    expect_array(f"tanh_prime(z) for z = {Z_TEST.tolist()}", got, stored["tanh_prime"],
                  hint="tanh'(z) = 1 - tanh(z)**2")
     got = as_array("relu(z)", relu(Z_TEST.copy()))
     if got.shape == () or got.size == 1:
         fail("relu(z) returns a single number; use the element-wise np.maximum(0, z), not max(...)")
-    expect_array(f"relu(z) for z = {Z_TEST.tolist()}", got, np.maximum(0.0, Z_TEST))
+    expect_array(f"relu(z) for z = {Z_TEST.tolist()}", got, stored["relu"])
     got = as_array("relu_prime(z)", relu_prime(Z_TEST.copy()))
-    expect_array(f"relu_prime(z) for z = {Z_TEST.tolist()}", got, (Z_TEST > 0).astype(float),
+    expect_array(f"relu_prime(z) for z = {Z_TEST.tolist()}", got, stored["relu_prime"],
                  hint="1 where z > 0, else 0 (a 0/1 array of the same shape as z)")
     at_zero = as_array("relu_prime(0)", relu_prime(np.array([0.0])))
     expect_array("relu_prime at z = 0 (the lecture's convention: 0 for z <= 0)", at_zero, np.array([0.0]))
@@ -92,6 +87,11 @@ def check_tanh_relu(tanh_prime, relu, relu_prime):
 # dL/dw = 2/3 (-1.5 - 6 - 16.5) = -16, dL/db = 2/3 (-10) = -20/3; with lr = 0.1: w = 2.1, b = 2/3.
 X_LINE = np.array([[1.0], [2.0], [3.0]])
 Y_LINE = np.array([2.0, 4.0, 7.0])
+
+
+LINEAR_X = np.array([[1.0, -1.0], [0.5, 2.0]])
+LINEAR_Y = np.array([1.0, -2.0])
+LINEAR_W, LINEAR_B = np.array([0.2, 0.3]), 0.5
 
 
 def check_linear_step(linear_unit_step):
@@ -120,17 +120,17 @@ def check_linear_step(linear_unit_step):
                  hint="dL/db = 2/n * sum_i (w x_i + b - y_i)")
     expect_array(f"w_new from {what}", w_new, np.array([2.1]))
     # two features and a bias that is not zero
-    X2 = np.array([[1.0, -1.0], [0.5, 2.0]])
-    y2 = np.array([1.0, -2.0])
-    w2 = np.array([0.2, 0.3])
-    err = X2 @ w2 + 0.5 - y2  # (2,)
-    w_exp = w2 - 0.05 * (2 / 2) * err @ X2
-    b_exp = 0.5 - 0.05 * (2 / 2) * err.sum()
-    w_new2, b_new2 = expect_tuple("linear_unit_step with two features",
-                                  linear_unit_step(w2.copy(), 0.5, X2.copy(), y2.copy(), 0.05), ("w_new", "b_new"))
-    expect_array("w_new with two features, w = (0.2, 0.3), b = 0.5, lr = 0.05", w_new2, w_exp,
+    stored = numbers("ex03-linear-step")
+    w_new2, b_new2 = expect_tuple("linear_unit_step with two features", linear_unit_step(
+        LINEAR_W.copy(), LINEAR_B, LINEAR_X.copy(), LINEAR_Y.copy(), 0.05), ("w_new", "b_new"))
+    expect_array("w_new with two features, w = (0.2, 0.3), b = 0.5, lr = 0.05", w_new2, stored["w_new"],
                  hint="remember the bias in the prediction a = X @ w + b")
-    expect_close("b_new with two features, w = (0.2, 0.3), b = 0.5, lr = 0.05", b_new2, b_exp)
+    expect_close("b_new with two features, w = (0.2, 0.3), b = 0.5, lr = 0.05", b_new2, stored["b_new"])
+
+
+LOGISTIC_X = np.array([[1.0, 0.5], [-0.5, 1.0], [2.0, -1.0]])
+LOGISTIC_Y = np.array([1.0, 0.0, 1.0])
+LOGISTIC_W, LOGISTIC_B = np.array([0.3, -0.2]), -0.1
 
 
 def check_logistic_step(logistic_unit_step):
@@ -156,21 +156,55 @@ def check_logistic_step(logistic_unit_step):
                  hint="a = sigmoid(X @ w + b), dL/dw = 1/n * X.T @ (a - y)")
     expect_close(f"b_new from {what} (the errors -0.5 and +0.5 cancel)", b_new, 0.0)
     # a second step from a non-zero point
-    X2 = np.array([[1.0, 0.5], [-0.5, 1.0], [2.0, -1.0]])
-    y2 = np.array([1.0, 0.0, 1.0])
-    w2 = np.array([0.3, -0.2])
-    a = 1 / (1 + np.exp(-(X2 @ w2 - 0.1)))  # (3,)
-    w_exp = w2 - 0.5 * (a - y2) @ X2 / 3
-    b_exp = -0.1 - 0.5 * np.mean(a - y2)
-    w_new2, b_new2 = expect_tuple("logistic_unit_step on three examples",
-                                  logistic_unit_step(w2.copy(), -0.1, X2.copy(), y2.copy(), 0.5), ("w_new", "b_new"))
-    expect_array("w_new on three examples with w = (0.3, -0.2), b = -0.1, lr = 0.5", w_new2, w_exp, batch_size=3)
-    expect_close("b_new on three examples with w = (0.3, -0.2), b = -0.1, lr = 0.5", b_new2, b_exp)
+    stored = numbers("ex03-logistic-step")
+    w_new2, b_new2 = expect_tuple("logistic_unit_step on three examples", logistic_unit_step(
+        LOGISTIC_W.copy(), LOGISTIC_B, LOGISTIC_X.copy(), LOGISTIC_Y.copy(), 0.5), ("w_new", "b_new"))
+    expect_array("w_new on three examples with w = (0.3, -0.2), b = -0.1, lr = 0.5", w_new2, stored["w_new"],
+                 batch_size=3)
+    expect_close("b_new on three examples with w = (0.3, -0.2), b = -0.1, lr = 0.5", b_new2, stored["b_new"])
+
+
+SIGMOID_MSE_SLIPS = [
+    ("without_sigma_prime", "the sigmoid's derivative is missing: the chain w -> z -> a -> L has three factors, "
+     "and da/dz = a (1 - a) does not cancel against the squared error (it only cancels for the cross-entropy)"),
+    ("bce_gradient", "that is the cross-entropy's gradient mean((a - y) x); with the squared error of this task "
+     "the factors 2 (from the square) and a (1 - a) (from the sigmoid) remain"),
+    ("without_two", "your gradient is half the right one: the derivative of (a - y)^2 is 2 (a - y) (this cost "
+     "has no 1/2 in front)"),
+]
+
+
+def check_sigmoid_mse(sigmoid_mse_gradients):
+    """Gradients of the mean squared error of a sigmoid unit: the sigma' factor stays."""
+    expect_callable("sigmoid_mse_gradients", sigmoid_mse_gradients)
+    stored = numbers("ex03-sigmoid-mse")
+    X, y, w = LOGISTIC_X.copy(), LOGISTIC_Y.copy(), LOGISTIC_W.copy()
+    what = "sigmoid_mse_gradients(w = (0.3, -0.2), b = -0.1, X (3, 2), y = (1, 0, 1))"
+    grad_w, grad_b = expect_tuple(what, sigmoid_mse_gradients(w, LOGISTIC_B, X, y), ("grad_w", "grad_b"))
+    expect_unchanged("w passed to sigmoid_mse_gradients", w, LOGISTIC_W)
+    expect_unchanged("X passed to sigmoid_mse_gradients", X, LOGISTIC_X)
+    grad_w = as_array(f"grad_w from {what}", grad_w)
+    if grad_w.shape == (2,):
+        for slip, words in SIGMOID_MSE_SLIPS:
+            if np.allclose(grad_w, stored[slip]):
+                fail(f"grad_w from {what}: {words}")
+    expect_array(f"grad_w from {what}", grad_w, stored["grad_w"], batch_size=3,
+                 hint="one factor per step of the forward pass: dL/da, then da/dz, then dz/dw, averaged over "
+                      "the examples")
+    expect_close(f"grad_b from {what}", grad_b, stored["grad_b"], batch_size=3,
+                 hint="the same chain as for w, with dz/db = 1")
 
 
 ITEMS = {
-    "ex03-sigmoid": Item(check_sigmoid, title="stable sigmoid and its derivative", hidden=2),
-    "ex03-tanh-relu": Item(check_tanh_relu, title="tanh', ReLU and ReLU'", hidden=2),
-    "ex03-linear-step": Item(check_linear_step, title="gradient step of a linear unit (MSE)", hidden=2),
-    "ex03-logistic-step": Item(check_logistic_step, title="gradient step of a logistic unit (BCE)", hidden=2),
+    "ex03-sigmoid": Item(check_sigmoid, title="stable sigmoid and its derivative", hidden=2, numpy_only=True),
+    "ex03-tanh-relu": Item(check_tanh_relu, title="tanh', ReLU and ReLU'", hidden=2, numpy_only=True),
+    "ex03-linear-step": Item(check_linear_step, title="gradient step of a linear unit (MSE)", hidden=2,
+                             numpy_only=True),
+    "ex03-logistic-step": Item(check_logistic_step, title="gradient step of a logistic unit (BCE)", hidden=2,
+                               numpy_only=True),
+    "ex03-sigmoid-mse": Item(check_sigmoid_mse, title="derive it: a sigmoid unit with the squared error", hidden=2,
+                             numpy_only=True),
+    "ex03-quiz-diverge": quiz_item("ex03-quiz-diverge", title="quiz: where gradient descent starts to diverge"),
+    "ex03-quiz-updates": quiz_item("ex03-quiz-updates", title="quiz: updates of mini-batch gradient descent"),
+    "ex03-quiz-saturated": quiz_item("ex03-quiz-saturated", title="quiz: a confidently wrong logistic unit"),
 }

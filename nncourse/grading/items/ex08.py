@@ -1,4 +1,4 @@
-"""Visible tests for solutions/ex08_initialisation_preprocessing.ipynb (Xavier, Glorot, He, standardising).
+"""Visible tests for solutions/ex08_initialisation_preprocessing.ipynb (initialisations, standardising, quiz).
 
 Conventions of the exercise (those of lesson 08 and nnlib): a weight matrix has shape
 ``(out, in)``, so ``M_in = shape[1]`` and ``M_out = shape[0]``; every scheme draws
@@ -6,7 +6,11 @@ Conventions of the exercise (those of lesson 08 and nnlib): a weight matrix has 
 ``1 / M_in`` (Xavier), ``1 / M_avg`` with ``M_avg = (M_in + M_out) / 2`` (Glorot) and
 ``2 / M_in`` or ``2 / M_avg`` (He); ``standardise`` uses the training mean and the
 population standard deviation (``np.std``, ddof 0) for both sets and divides constant
-features by 1.
+features by 1. Two derive-it items give a setup and no formula: the forward and backward variances
+of a layer fed by ReLU units (slips: the variance instead of the second moment, the lost half, fan-in
+and fan-out swapped or averaged) and the half-width of a uniform initialisation with Glorot's
+variance. The expected results of ``standardise``, of the two derive-it items and their recognised
+slips are stored numbers from ``solutions/references/ex08.py``.
 """
 
 import numpy as np
@@ -21,6 +25,8 @@ from nncourse.grading.feedback import (
     expect_unchanged,
     fail,
 )
+from nncourse.grading.quiz import quiz_item
+from nncourse.grading.stored import numbers
 
 SHAPE = (300, 600)  # (out, in): M_in = 600, M_out = 300, M_avg = 450
 
@@ -46,7 +52,7 @@ def _check_variance(name, init, variance, candidates, **kwargs):
     if np.array_equal(W, other):
         fail(f"{what}: different seeds gave the same weights; use the rng argument to draw them")
     if abs(W.mean()) > 5 * np.sqrt(variance / W.size) + 1e-12:
-        fail(f"{what}: the mean of the weights is {W.mean():.4g}, expected about 0 (zero-mean Gaussian)")
+        fail(f"{what}: the mean of the weights is {W.mean():.4g}, expected about 0 (a zero-mean distribution)")
     got = W.var()
     if abs(got / variance - 1) < 0.03:
         return
@@ -100,11 +106,15 @@ def check_he(he_normal):
     ], mode="avg")
 
 
+X_TRAIN = np.array([[1.0, 10.0, 5.0], [3.0, 30.0, 5.0], [5.0, 20.0, 5.0], [7.0, 40.0, 5.0]])
+X_TEST = np.array([[4.0, 25.0, 5.0], [9.0, 0.0, 6.0]])
+
+
 def check_standardise(standardise):
     """Standardise with the TRAINING mean and std; constant features divided by 1."""
     expect_callable("standardise", standardise)
-    X_train = np.array([[1.0, 10.0, 5.0], [3.0, 30.0, 5.0], [5.0, 20.0, 5.0], [7.0, 40.0, 5.0]])
-    X_test = np.array([[4.0, 25.0, 5.0], [9.0, 0.0, 6.0]])
+    stored = numbers("ex08-standardise")
+    X_train, X_test = X_TRAIN.copy(), X_TEST.copy()
     copies = (X_train.copy(), X_test.copy())
     what = "standardise(X_train, X_test)"
     result = expect_tuple(what, standardise(X_train, X_test), 4)
@@ -112,26 +122,93 @@ def check_standardise(standardise):
     expect_unchanged("X_test", X_test, copies[1])
     train_std, test_std, mean, std = (as_array(f"{name} returned by {what}", value) for name, value in
                                       zip(("X_train_std", "X_test_std", "mean", "std"), result))
-    true_mean = X_train.mean(axis=0)
-    true_std = X_train.std(axis=0)
-    expect_array(f"the mean returned by {what} (X_train = {X_train.tolist()})", mean, true_mean,
+    expect_array(f"the mean returned by {what} (X_train = {X_TRAIN.tolist()})", mean, stored["mean"],
                  hint="the mean of every column (feature) of X_train: X_train.mean(axis=0)")
-    if std.shape == true_std.shape and np.allclose(std[:2], X_train.std(axis=0, ddof=1)[:2]):
+    if std.shape == (3,) and np.allclose(std[:2], stored["sample_std"][:2]):
         fail(f"{what}: std uses ddof=1 (the sample std); use the population std X_train.std(axis=0)")
-    if std.shape == true_std.shape and std[2] == 0:
+    if std.shape == (3,) and std[2] == 0:
         fail(f"{what}: the third feature never changes (std 0); return std 1 for it so it is only "
              "centred and never divided by zero")
-    expect_array(f"the std returned by {what}", std, np.where(true_std > 0, true_std, 1.0),
+    expect_array(f"the std returned by {what}", std, stored["std"],
                  hint="X_train.std(axis=0), with zeros replaced by 1")
-    safe = np.where(true_std > 0, true_std, 1.0)
-    expect_array(f"X_train_std returned by {what}", train_std, (X_train - true_mean) / safe,
-                 hint="(X_train - mean) / std")
-    own = (X_test - X_test.mean(axis=0)) / np.where(X_test.std(axis=0) > 0, X_test.std(axis=0), 1.0)
-    if test_std.shape == own.shape and np.allclose(test_std, own):
+    expect_array(f"X_train_std returned by {what}", train_std, stored["X_train_std"], hint="(X_train - mean) / std")
+    if test_std.shape == X_TEST.shape and np.allclose(test_std, stored["X_test_own_statistics"]):
         fail(f"{what}: X_test was standardised with its own mean and std; use the TRAINING statistics "
              "for the test set as well, otherwise test information leaks into the model")
-    expect_array(f"X_test_std returned by {what}", test_std, (X_test - true_mean) / safe,
+    expect_array(f"X_test_std returned by {what}", test_std, stored["X_test_std"],
                  hint="(X_test - mean) / std with the training mean and std")
+
+
+# (M_in, M_out, var_w, var_u, var_delta) for relu_layer_variances; the first is the task's worked number
+VARIANCE_CASES = [(100, 400, 0.02, 1.0, 1.0), (256, 64, 0.005, 2.5, 0.4), (30, 30, 0.1, 0.3, 2.0)]
+FORWARD_SLIPS = [
+    ("variance_of_relu", "you used the variance of relu(u); w x has variance V{w} E{x^2}, the second moment, "
+     "and x = relu(u) is not zero-mean, so E{x^2} is not V{x}"),
+    ("forward_no_half", "the ReLU zeroes the negative half of its inputs: E{relu(u)^2} is half of var_u"),
+    ("forward_fan_out", "z_j sums one term per input, M_in of them; M_out counts the outputs"),
+    ("forward_average", "that uses M_avg = (M_in + M_out) / 2, Glorot's compromise; the forward sum has exactly "
+     "M_in terms"),
+]
+BACKWARD_SLIPS = [
+    ("backward_no_half", "relu'(u) is 0 for the negative half of the u, so it halves the variance of the "
+     "gradient on the way back too"),
+    ("backward_fan_in", "the gradient of u_i sums one term per unit that x_i feeds, M_out of them (the column "
+     "i of W)"),
+    ("backward_average", "that uses M_avg; the backward sum has exactly M_out terms"),
+]
+
+
+def check_relu_variances(relu_layer_variances):
+    """Variances of z = W relu(u) and of dL/du, against stored values and recognised slips."""
+    expect_callable("relu_layer_variances", relu_layer_variances)
+    stored = numbers("ex08-relu-variances")
+    for case, expected in zip(VARIANCE_CASES, stored["cases"]):
+        M_in, M_out, var_w, var_u, var_delta = case
+        what = (f"relu_layer_variances(M_in={M_in}, M_out={M_out}, var_w={var_w}, var_u={var_u}, "
+                f"var_delta={var_delta})")
+        var_z, var_du = expect_tuple(what, relu_layer_variances(*case), ("var_z", "var_du"))
+        var_z = float(as_array(f"var_z from {what}", var_z).reshape(-1)[0])
+        var_du = float(as_array(f"var_du from {what}", var_du).reshape(-1)[0])
+        if not np.isclose(var_z, expected["var_z"]):
+            for slip, words in FORWARD_SLIPS:
+                if np.isclose(var_z, expected[slip]):
+                    fail(f"var_z from {what}: {words}")
+            fail(f"var_z from {what}: expected {expected['var_z']:.6g}, got {var_z:.6g}; add up the variances of "
+                 "the independent terms w x of one output")
+        if not np.isclose(var_du, expected["var_du"]):
+            for slip, words in BACKWARD_SLIPS:
+                if np.isclose(var_du, expected[slip]):
+                    fail(f"var_du from {what}: {words}")
+            fail(f"var_du from {what}: expected {expected['var_du']:.6g}, got {var_du:.6g}; (W^T delta)_i is a sum "
+                 "of independent terms, then relu'(u_i) multiplies it")
+
+
+def check_glorot_uniform(glorot_uniform):
+    """Glorot's uniform initialisation U(-a, a) with variance 1 / M_avg: variance, range, independent draws."""
+    expect_callable("glorot_uniform", glorot_uniform)
+    stored = numbers("ex08-glorot-uniform")
+    what = f"glorot_uniform({SHAPE}, rng)"
+    W = _draw(glorot_uniform, what)
+    if len(np.unique(np.round(W, 12))) < W.size // 2:
+        fail(f"{what}: most weights repeat; draw each weight independently from U(-a, a)")
+    _check_variance("glorot_uniform", glorot_uniform, stored["variance"],
+                    [(words, stored[slip]) for slip, words in UNIFORM_SLIPS])
+    largest = float(np.abs(W).max())
+    if largest > stored["limit"] * (1 + 1e-9):
+        fail(f"{what}: the variance is right, but a weight of size {largest:.4g} lies outside [-a, a] with "
+             f"a = {stored['limit']:.4g}: draw from the uniform distribution, rng.uniform(-a, a, size=shape)")
+    if largest < 0.99 * stored["limit"]:
+        fail(f"{what}: the weights fill only [-{largest:.4g}, {largest:.4g}], expected the whole interval "
+             f"[-a, a] with a = {stored['limit']:.4g}")
+
+
+UNIFORM_SLIPS = [
+    ("limit_is_std", "you took a as the standard deviation; a uniform distribution on [-a, a] has variance "
+     "a^2 / 3, so a must be larger than the std"),
+    ("limit_fan_in", "that is 1/M_in, the fan-in alone; Glorot's variance averages fan-in and fan-out"),
+    ("limit_six_over_avg", "6 / M_avg doubles the variance: 6 / (M_in + M_out) = 3 / M_avg, the sum and the "
+     "average differ by the factor 2"),
+]
 
 
 ITEMS = {
@@ -139,4 +216,11 @@ ITEMS = {
     "ex08-glorot": Item(check_glorot, title="Glorot initialisation N(0, 1/M_avg)", hidden=1),
     "ex08-he": Item(check_he, title="He initialisation N(0, 2/M_in) and the lecture's 2/M_avg", hidden=2),
     "ex08-standardise": Item(check_standardise, title="standardising with training statistics", hidden=2),
+    "ex08-relu-variances": Item(check_relu_variances, title="derive it: variances through a layer fed by ReLUs",
+                                hidden=2),
+    "ex08-glorot-uniform": Item(check_glorot_uniform, title="derive it: the half-width of Glorot's uniform "
+                                "initialisation", hidden=1),
+    "ex08-quiz-he-std": quiz_item("ex08-quiz-he-std", title="quiz: the standard deviation of He's initialisation"),
+    "ex08-quiz-constant": quiz_item("ex08-quiz-constant", title="quiz: a constant initialisation"),
+    "ex08-quiz-leak": quiz_item("ex08-quiz-leak", title="quiz: standardising training and test data"),
 }

@@ -1,8 +1,11 @@
 """Visible tests for solutions/ex11_training_recipe.ipynb (initial loss, log-uniform sampling,
-moving average, detecting overfitting).
+moving average, detecting overfitting, the initial loss with an output bias set to the class
+frequencies, quizzes).
 
 Conventions of the exercise (those of lesson 11): natural logarithms; epochs are counted from 1;
-the moving average is trailing and keeps the length of its input.
+the moving average is trailing and keeps the length of its input. Expected values are stored numbers
+from ``solutions/references/ex11.py`` (the initial losses computed with ``nnlib``'s
+``CrossEntropyLoss``), which also holds the answers of the quiz questions.
 """
 
 import numpy as np
@@ -19,12 +22,18 @@ from nncourse.grading.feedback import (
     expect_unchanged,
     fail,
 )
+from nncourse.grading.quiz import quiz_item
+from nncourse.grading.stored import numbers
+
+PLAUSIBLE_CASES = [(2.40, 10, 0.1, True), (2.60, 10, 0.1, False), (0.70, 2, 0.05, True), (14.0, 10, 0.1, False),
+                   (2.05, 10, 0.1, False), (2.50, 10, 0.1, True)]
 
 
 def check_initial_loss(expected_initial_loss, initial_loss_is_plausible):
     """log C, and whether a measured first loss is within a relative tolerance of it."""
     expect_callable("expected_initial_loss", expected_initial_loss)
     expect_callable("initial_loss_is_plausible", initial_loss_is_plausible)
+    stored = numbers("ex11-initial-loss")
     got = expected_initial_loss(10)
     if got is not None and np.isscalar(got) and np.isclose(got, 1.0):
         fail("expected_initial_loss(10) returned 1.0 = log10(10); the cross-entropy uses the natural "
@@ -32,18 +41,17 @@ def check_initial_loss(expected_initial_loss, initial_loss_is_plausible):
     if got is not None and np.isscalar(got) and np.isclose(got, 0.1):
         fail("expected_initial_loss(10) returned 0.1, the probability 1/C of each class; the loss is "
              "-log(1/C) = log C")
-    if got is not None and np.isscalar(got) and np.isclose(got, -np.log(10)):
+    if got is not None and np.isscalar(got) and np.isclose(got, -stored["log_10"]):
         fail("expected_initial_loss(10) returned -2.3026; the cross-entropy -log(1/C) is positive: log C")
-    expect_close("expected_initial_loss(10)", got, np.log(10), hint="log C with the natural logarithm")
-    expect_close("expected_initial_loss(2)", expected_initial_loss(2), np.log(2))
-    for loss, C, tol, expected in [(2.40, 10, 0.1, True), (2.60, 10, 0.1, False), (0.70, 2, 0.05, True),
-                                   (14.0, 10, 0.1, False), (2.05, 10, 0.1, False),
-                                   (2.50, 10, 0.1, True)]:
+    expect_close("expected_initial_loss(10)", got, stored["log_10"], hint="log C with the natural logarithm")
+    expect_close("expected_initial_loss(2)", expected_initial_loss(2), stored["log_2"])
+    for (loss, C, tol, expected), absolute, threshold in zip(PLAUSIBLE_CASES, stored["absolute_tolerance"],
+                                                             stored["threshold"]):
         what = f"initial_loss_is_plausible(loss={loss}, num_classes={C}, rel_tol={tol})"
         got = bool(initial_loss_is_plausible(loss, C, tol))
-        if got != expected and got == (abs(loss - np.log(C)) <= tol):
+        if got != expected and got == absolute:
             fail(f"{what}: expected {expected}, got {got}; rel_tol is relative: compare "
-                 f"|loss - log C| with rel_tol * log C = {tol * np.log(C):.4f}, not with rel_tol itself")
+                 f"|loss - log C| with rel_tol * log C = {threshold:.4f}, not with rel_tol itself")
         expect_equal(what, got, expected)
 
 
@@ -84,35 +92,30 @@ def check_moving_average(moving_average):
         fail(f"{what}: this is a centred average; the lesson's average is trailing (only past values)")
     expect_array(what, got, np.array([1.0, 1.5, 2.0, 3.0, 4.0]),
                  hint="out[t] = mean of the last `window` values up to and including t")
-    rng = np.random.default_rng(0)
-    y = rng.normal(size=50)
-    expected = np.array([y[max(0, t - 9):t + 1].mean() for t in range(50)])
-    expect_array("moving_average(50 random numbers, window=10)", moving_average(y, 10), expected)
+    y = np.random.default_rng(0).normal(size=50)
+    expect_array("moving_average(50 random numbers, window=10)", moving_average(y, 10),
+                 numbers("ex11-moving-average")["random_window_10"])
     expect_array("moving_average(x, window=1)", moving_average(x, 1), x,
                  hint="a window of 1 returns the input")
 
 
-def _overfit(train, val, patience):
-    best = int(np.argmin(val)) + 1
-    waited = len(val) - best
-    return waited >= patience and train[-1] < train[best - 1], best
+OVERFITTING_CASES = [
+    ([2.0, 1.0, 0.5, 0.3, 0.2, 0.1], [2.1, 1.2, 0.8, 0.85, 0.9, 1.0], 3),
+    ([2.0, 1.0, 0.5, 0.3, 0.2, 0.1], [2.1, 1.2, 0.8, 0.7, 0.65, 0.6], 3),
+    ([2.0, 1.0, 0.5, 0.3, 0.2, 0.1], [2.1, 1.2, 0.8, 0.75, 0.8, 0.85], 3),
+    ([2.3, 2.3, 2.3, 2.3, 2.3], [2.0, 2.2, 2.3, 2.3, 2.3], 2),
+    ([1.5, 1.0, 0.6, 0.4], [1.4, 1.0, 1.1, 1.2], 2),
+]
 
 
 def check_overfitting(detect_overfitting):
     """(overfitting?, best_epoch): val loss not improved for `patience` epochs while the training loss fell."""
     expect_callable("detect_overfitting", detect_overfitting)
-    cases = [
-        ([2.0, 1.0, 0.5, 0.3, 0.2, 0.1], [2.1, 1.2, 0.8, 0.85, 0.9, 1.0], 3),
-        ([2.0, 1.0, 0.5, 0.3, 0.2, 0.1], [2.1, 1.2, 0.8, 0.7, 0.65, 0.6], 3),
-        ([2.0, 1.0, 0.5, 0.3, 0.2, 0.1], [2.1, 1.2, 0.8, 0.75, 0.8, 0.85], 3),
-        ([2.3, 2.3, 2.3, 2.3, 2.3], [2.0, 2.2, 2.3, 2.3, 2.3], 2),
-        ([1.5, 1.0, 0.6, 0.4], [1.4, 1.0, 1.1, 1.2], 2),
-    ]
-    for train, val, patience in cases:
+    stored = numbers("ex11-overfitting")
+    for (train, val, patience), expected_flag, expected_best in zip(OVERFITTING_CASES, stored["flags"], stored["best"]):
         what = f"detect_overfitting(train_loss={train}, val_loss={val}, patience={patience})"
         result = expect_tuple(what, detect_overfitting(np.array(train), np.array(val), patience), 2)
         flag, best = result
-        expected_flag, expected_best = _overfit(train, val, patience)
         if int(best) == expected_best - 1:
             fail(f"{what}: best epoch {best}, expected {expected_best}; count epochs from 1")
         expect_equal(f"the best epoch of {what}", int(best), expected_best)
@@ -122,9 +125,47 @@ def check_overfitting(detect_overfitting):
         expect_equal(f"the overfitting flag of {what}", bool(flag), expected_flag)
 
 
+PRIOR_CASES = ([50, 30, 20], [10, 10, 10, 10], [90, 10], [5, 1, 1, 1, 2])  # examples per class
+
+
+def check_initial_loss_prior(initial_losses):
+    """initial_losses(class_counts) -> (loss with zero output bias, loss with the bias log(n_c / N))."""
+    expect_callable("initial_losses", initial_losses)
+    stored = numbers("ex11-initial-loss-prior")
+    for counts, expected, slips in zip(PRIOR_CASES, stored["expected"], stored["slips"]):
+        what = f"initial_losses(class_counts={counts})"
+        zero, prior = (float(np.squeeze(as_array(what, value)))
+                       for value in expect_tuple(what, initial_losses(list(counts)), ("zero_bias", "prior_bias")))
+        balanced = len(set(counts)) == 1
+        if not balanced and np.isclose(zero, slips["entropy"]):
+            fail(f"{what}: with a zero bias the loss is {zero:.4f}, the value for the frequency bias; with b = 0 "
+                 "all logits are equal, so every class gets probability 1/C whatever the class counts")
+        for value, log10, name in ((zero, slips["log10"][0], "the loss with b = 0"),
+                                   (prior, slips["log10"][1], "the loss with b_c = log(n_c / N)")):
+            if np.isclose(value, log10):
+                fail(f"{what}: {name} uses the base-10 logarithm; the cross-entropy uses the natural one (np.log)")
+        expect_close(f"the loss with b = 0 of {what}", zero, expected[0], hint="every class gets 1/C: -log(1/C)")
+        if not balanced and np.isclose(prior, expected[0]):
+            fail(f"{what}: with b_c = log(n_c / N) the loss is not log C any more; the softmax of these logits gives "
+                 "class c the probability n_c / N")
+        if not balanced and np.isclose(prior, slips["class_average"]):
+            fail(f"{what}: you averaged -log(n_c / N) over the CLASSES; the loss is averaged over the N EXAMPLES, "
+                 "and class c has n_c of them")
+        expect_close(f"the loss with b_c = log(n_c / N) of {what}", prior, expected[1], rtol=1e-6,
+                     hint="an example of class c gets probability n_c / N; average -log of it over all examples")
+
+
 ITEMS = {
-    "ex11-initial-loss": Item(check_initial_loss, title="the expected initial loss log C", hidden=2),
+    "ex11-initial-loss": Item(check_initial_loss, title="derive it: the expected initial loss", hidden=2),
     "ex11-log-uniform": Item(check_log_uniform, title="log-uniform sampling for a random search", hidden=2),
     "ex11-moving-average": Item(check_moving_average, title="moving average of noisy losses", hidden=2),
     "ex11-overfitting": Item(check_overfitting, title="detecting overfitting from a history", hidden=2),
+    "ex11-quiz-signs": quiz_item("ex11-quiz-signs", title="quiz: signs of overfitting"),
+    "ex11-quiz-first-loss": quiz_item("ex11-quiz-first-loss", title="quiz: the first loss of a 26-class classifier"),
+    "ex11-initial-loss-prior": Item(check_initial_loss_prior, title="derive it: the initial loss with the output "
+                                    "bias at the class frequencies", hidden=2),
+    "ex11-quiz-binary-loss": quiz_item("ex11-quiz-binary-loss", title="quiz: the first loss of a binary classifier"),
+    "ex11-quiz-range-factor": quiz_item("ex11-quiz-range-factor", title="quiz: the factor of a learning-rate range "
+                                        "test"),
+    "ex11-quiz-plateau": quiz_item("ex11-quiz-plateau", title="quiz: a long plateau at log C"),
 }
