@@ -98,10 +98,9 @@ class _ClassWeighted(Loss):
                              f"{pred.shape[:1] + pred.shape[2:]} (class indices) or {pred.shape}, got {target.shape}")
         return rows, target.reshape(-1), pred.shape
 
-    def _index_weights(self, labels, kept, K):
+    def _index_weights(self, labels, kept, K, eps):
         """For class-index targets: C (N, K) with c_nk = (1-eps) w_{y_n} [k = y_n] + eps w_k / K
         (rows of ignored examples 0), and the mean's divisor, the kept examples' total weight."""
-        eps = getattr(self, "label_smoothing", 0.0)
         N = labels.shape[0]
         w = np.ones(K) if self.weight is None else self.weight  # (K,)
         w_target = w[labels] * kept  # (N,): w_{y_n}, 0 for an ignored example
@@ -191,7 +190,7 @@ class CrossEntropyLoss(_ClassWeighted):
                 C = np.zeros((N, K))  # (N, K): one-hot
                 C[rows, labels] = 1.0
                 return -log_A[rows, labels], N, (np.exp(log_A), C, None)  # -log a_{n, y_n}
-            C, count = self._index_weights(labels, kept, K)  # (N, K): the c_nk above
+            C, count = self._index_weights(labels, kept, K, self.label_smoothing)  # (N, K): the c_nk above
         else:
             C, count = self._probability_weights(target, N, K)
         per_example = -np.sum(C * log_A, axis=1)  # (N,)
