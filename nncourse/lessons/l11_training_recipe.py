@@ -382,7 +382,7 @@ def diagnose(train_loss, val_loss=None, num_classes=NUM_CLASSES):
     Rules, checked in this order:
 
     1. ``"diverging"``: a loss is NaN/inf, or the last training loss is above the first, or the
-       loss rose far above :math:`\log C` (half as much again) and ended no better than guessing
+       loss rose far above :math:`\\log C` (half as much again) and ended no better than guessing
        (learning rate too high: the first steps overshoot, the network is left at chance);
     2. ``"plateau then drop"``: the first third of the epochs (at least 2) stays within 5 % of
        :math:`\\log C` (no progress at all) and the loss falls afterwards (a bad initialisation);
