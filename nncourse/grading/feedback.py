@@ -81,7 +81,8 @@ def as_array(what, got):
     return array
 
 
-def _close(got, candidate, rtol, atol):
+def matches(got, candidate, rtol, atol):
+    """True when ``got`` has ``candidate``'s shape and its numbers within the tolerances."""
     candidate = np.asarray(candidate, dtype=float)
     return got.shape == candidate.shape and bool(np.allclose(got, candidate, rtol=rtol, atol=atol))
 
@@ -89,21 +90,21 @@ def _close(got, candidate, rtol, atol):
 def _diagnose_values(got, expected, rtol, atol, bias, batch_size):
     """Return the likely cause when ``got`` matches a classic slip of ``expected``, else None."""
     nonzero = np.any(np.abs(expected) > atol)
-    if nonzero and _close(got, -expected, rtol, atol):
+    if nonzero and matches(got, -expected, rtol, atol):
         return "the sign is flipped (you have -1 times the expected values)"
-    if expected.ndim == 2 and expected.shape[0] == expected.shape[1] and _close(got, expected.T, rtol, atol):
+    if expected.ndim == 2 and expected.shape[0] == expected.shape[1] and matches(got, expected.T, rtol, atol):
         return "the result is transposed; check the order of the matrix product and whether W needs .T"
     if batch_size is not None and batch_size > 1 and nonzero:
-        if _close(got, expected * batch_size, rtol, atol):
+        if matches(got, expected * batch_size, rtol, atol):
             return (f"your values are {batch_size} times too large (the batch size); "
                     "average over the batch (divide by N) instead of summing")
-        if _close(got, expected / batch_size, rtol, atol):
+        if matches(got, expected / batch_size, rtol, atol):
             return (f"your values are {batch_size} times too small (the batch size); "
                     "sum over the batch here instead of averaging")
     if bias is not None and np.any(np.asarray(bias) != 0):
-        if _close(got, expected - bias, rtol, atol):
+        if matches(got, expected - bias, rtol, atol):
             return "the bias is missing: your values equal the expected ones minus b; add the bias"
-        if _close(got, expected - 2 * np.asarray(bias), rtol, atol):
+        if matches(got, expected - 2 * np.asarray(bias), rtol, atol):
             return "the bias is subtracted instead of added"
     return None
 
@@ -155,10 +156,10 @@ def expect_array(what, got, expected, *, rtol=1e-6, atol=1e-9, bias=None, batch_
     expected = np.asarray(expected, dtype=float)
     got = as_array(what, got)
     if got.shape != expected.shape:
-        if got.shape == expected.T.shape and _close(got, expected.T, rtol, atol):
+        if got.shape == expected.T.shape and matches(got, expected.T, rtol, atol):
             fail(f"{what}: wrong shape, expected {expected.shape}, got {got.shape}: your result is the "
                  "transpose of the expected one; check the order of the product and whether W needs .T")
-        if got.size == expected.size and _close(got.reshape(expected.shape), expected, rtol, atol):
+        if got.size == expected.size and matches(got.reshape(expected.shape), expected, rtol, atol):
             fail(f"{what}: right values but wrong shape, expected {expected.shape}, got {got.shape}; "
                  "reshape (or keep the input's shape)")
         fail(f"{what}: wrong shape, expected {expected.shape}, got {got.shape}")

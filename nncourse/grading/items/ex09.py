@@ -30,6 +30,7 @@ from nncourse.grading.feedback import (
     expect_tuple,
     expect_unchanged,
     fail,
+    matches,
 )
 from nncourse.grading.quiz import quiz_item
 from nncourse.grading.stored import numbers
@@ -164,8 +165,7 @@ UNROLL_CASES = ((0.9, 4), (0.5, 6), (0.8, 1))  # (gamma, t)
 
 
 def _same(got, candidate):
-    candidate = np.asarray(candidate, dtype=float)
-    return got.shape == candidate.shape and bool(np.allclose(got, candidate, rtol=1e-7, atol=1e-12))
+    return matches(got, candidate, rtol=1e-7, atol=1e-12)
 
 
 def check_unrolled(momentum_weights, bias_correction):

@@ -23,6 +23,7 @@ from nncourse.grading.feedback import (
     expect_tuple,
     expect_unchanged,
     fail,
+    matches,
 )
 from nncourse.grading.quiz import quiz_item
 from nncourse.grading.stored import numbers
@@ -191,8 +192,7 @@ def batchnorm_problem():
 
 
 def _same(got, candidate):
-    candidate = np.asarray(candidate, dtype=float)
-    return got.shape == candidate.shape and bool(np.allclose(got, candidate, rtol=1e-6, atol=1e-9))
+    return matches(got, candidate, rtol=1e-6, atol=1e-9)
 
 
 def check_batchnorm_backward(batchnorm_backward):

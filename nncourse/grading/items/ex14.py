@@ -23,6 +23,7 @@ from nncourse.grading.feedback import (
     expect_tuple,
     expect_unchanged,
     fail,
+    matches,
 )
 from nncourse.grading.quiz import quiz_item
 from nncourse.grading.stored import numbers
@@ -37,8 +38,7 @@ DELTA = np.array([[10.0, 20.0], [30.0, 40.0]])
 
 
 def _same(got, candidate):
-    candidate = np.asarray(candidate, dtype=float)
-    return got.shape == candidate.shape and bool(np.allclose(got, candidate, rtol=1e-9, atol=1e-9))
+    return matches(got, candidate, rtol=1e-9, atol=1e-9)
 
 
 def _no_ties(rng, shape):
