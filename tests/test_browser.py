@@ -6,7 +6,8 @@ runs all cells from the *Run* menu, then presses the arrow keys on a cheap live 
 the time from the key press to the updated picture being decoded in the page (printed; the target
 is a median <= 150 ms, asserted only loosely to avoid flaky failures on a loaded machine). It checks
 that no cell shows a traceback, and at the end of lesson 01 follows the link to the exercise
-notebook and sees it open.
+notebook, sees it open, answers its first item wrongly (feedback names the slip) and then rightly
+(the check passes).
 
 JupyterLab runs from this environment on 127.0.0.1 (free port, random token) with throw-away
 config, data, runtime and settings folders, so nothing of the user's setup is read or written;
@@ -245,6 +246,35 @@ def key_to_picture_ms(page, figure, presses):
     return latencies
 
 
+def run_cell(page, index, code=None):
+    """Click into code cell ``index`` of the notebook in front, optionally replace its text, Shift+Enter."""
+    cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").nth(index)
+    cell.scroll_into_view_if_needed()
+    cell.locator(".cm-content").click()
+    if code is not None:
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(code)              # as pasted: no auto-indent, no closing brackets
+    page.keyboard.press("Shift+Enter")
+    return cell
+
+
+def cell_says(page, cell, what, pattern):
+    wait(page, what, CHANGE_TIMEOUT, "([el, pattern]) => new RegExp(pattern).test(el.innerText)",
+         [cell.locator(".jp-Cell-outputWrapper").element_handle(), pattern])
+
+
+def answer_and_check(page):
+    """In ex01 as a student would: a wrong step unit gets feedback that names the slip, the right one passes."""
+    wait(page, "ex01: the kernel starting (status Idle)", LOAD_TIMEOUT, KERNEL_IDLE)
+    run_cell(page, 0)                                                    # imports and check
+    run_cell(page, 1, "step = lambda z: np.where(np.asarray(z) > 0, 1.0, 0.0)")
+    checked = run_cell(page, 2)                                          # check("ex01-step", step)
+    cell_says(page, checked, "ex01: feedback on a step unit that uses > instead of >=", r"ex01-step.*>=")
+    run_cell(page, 1, "step = lambda z: np.where(np.asarray(z) >= 0, 1.0, 0.0)")
+    run_cell(page, 2)
+    cell_says(page, checked, "ex01: the corrected step unit passing", r"ex01-step passed")
+
+
 @pytest.mark.parametrize("name", LESSONS)
 def test_lesson_runs_and_slider_redraws(lab, browser, name):
     base, token = lab
@@ -291,5 +321,6 @@ def test_lesson_runs_and_slider_redraws(lab, browser, name):
                  "() => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell') !== null")
             text = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").inner_text()
             assert "check(" in text, "the exercise notebook opened without its check cells"
+            answer_and_check(page)
     finally:
         page.close()
