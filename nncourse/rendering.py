@@ -101,7 +101,8 @@ class Renderer:
             children = _drawn_children(ax)
             flipped = {id(c) for c, now, before in zip(ax.get_children(), shown, old_shown) if now != before}
             patch_drawn = ax.axison and ax.get_frame_on()
-            if (patch_drawn and ax.patch.stale) or (not moved and any(c.stale for c in children if isinstance(c, Axis))):
+            axis_stale = any(c.stale for c in children if isinstance(c, Axis))
+            if (patch_drawn and ax.patch.stale) or (axis_stale and not moved):
                 return None                               # ticks, labels or the axes' colour changed
             changed = [c for c in children if id(c) in flipped or (
                 (c.stale or (moved and not isinstance(c, Axis | Spine) and c is not ax.patch)) and _draws_something(c))]

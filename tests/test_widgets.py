@@ -271,14 +271,14 @@ def test_renderer_blits_new_limits_of_an_axes_without_ticks_only():
     fig, (bare, ticked) = widgets.subplots(1, 2)
     image = bare.imshow(np.arange(9.0).reshape(3, 3), zorder=0.6)
     (dots,) = bare.plot([0, 1], [0, 1], "o")
-    bare.set_xticks([]); bare.set_yticks([]); bare.set_xlabel("column")
+    bare.set(xticks=[], yticks=[], xlabel="column")
     ticked.plot([0, 1], [0, 1])
     renderer = Renderer(fig)
     renderer.render()
     for size in (5, 2, 4):                       # a bigger, then a smaller grid: only its artists move
         image.set_data(np.arange(size * size, dtype=float).reshape(size, size))
         image.set_extent((-0.5, size - 0.5, size - 0.5, -0.5))
-        bare.set_xlim(-0.5, size - 0.5); bare.set_ylim(size - 0.5, -0.5)
+        bare.set(xlim=(-0.5, size - 0.5), ylim=(size - 0.5, -0.5))
         dots.set_data([0, size - 1], [0, size - 1])
         np.testing.assert_array_equal(renderer.render().copy(), full_draw(fig))
     assert renderer.full_draws == 1 and renderer.blits == 3
