@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_mlp_digits.py
 	$(BIN)/python bench/bench_conv.py
 	$(BIN)/python bench/bench_cnn_digits.py
+	$(BIN)/python bench/bench_cnn_bn_aug.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -46,11 +46,13 @@ def torch_epoch(torch, net, loss_fn, optimizer, X_t, y_t, order, batch_size):
     return time.perf_counter() - start, loss_sum / n
 
 
-def race(model, torch, net, X_train, y_train, epochs, seed, lr, batch_size):
+def race(model, torch, net, X_train, y_train, epochs, seed, lr, batch_size, augment=None):
     """Train the nnlib ``model`` and (if ``torch``) its copy ``net`` with Adam, epoch by epoch.
 
     Epochs alternate between the libraries so both see the same machine load; both see the
     same batches in the same order (one generator, as in a single long ``fit`` call).
+    ``augment(X_train) -> X_epoch``, if given, makes each epoch's (augmented) training images
+    once; both libraries train on that same array (its time is not part of either epoch).
     Returns the per-epoch times and losses: ``(nn_times, nn_losses, th_times, th_losses)``.
     """
     loss_fn = CrossEntropyLoss()
@@ -63,10 +65,13 @@ def race(model, torch, net, X_train, y_train, epochs, seed, lr, batch_size):
         X_t, y_t = torch.from_numpy(X_train), torch.from_numpy(y_train)
     nn_times, nn_losses, th_times, th_losses = [], [], [], []
     for epoch in range(epochs):
-        seconds, loss = nnlib_epoch(model, loss_fn, optimizer, X_train, y_train, rng, batch_size)
+        X_epoch = X_train if augment is None else augment(X_train)
+        seconds, loss = nnlib_epoch(model, loss_fn, optimizer, X_epoch, y_train, rng, batch_size)
         nn_times.append(seconds)
         nn_losses.append(loss)
         if torch is not None:
+            if augment is not None:
+                X_t = torch.from_numpy(X_epoch)
             seconds, loss = torch_epoch(torch, net, th_loss_fn, th_optimizer, X_t, y_t,
                                         orders[epoch], batch_size)
             th_times.append(seconds)

@@ -3,10 +3,11 @@
 What deep-learning libraries call a "convolution" is, strictly, a **cross-correlation**:
 the kernel slides over the input *without* being flipped,
 
-    Z[n, o, i, j] = b[o] + sum_{c, u, v} W[o, c, u, v] * A_prev[n, c, s*i + u, s*j + v]
+    Z[n, o, i, j] = b[o] + sum_{c, u, v} W[o, c, u, v] * A_prev[n, c, s*i + d*u, s*j + d*v]
 
-(``s`` is the stride, ``A_prev`` already zero-padded). ``Conv2d`` follows PyTorch and
-computes exactly this. The DHBW deck defines the textbook convolution
+(``s`` is the stride, ``d`` the dilation -- 1 unless the kernel is spread out --, ``A_prev``
+already zero-padded). ``Conv2d`` follows PyTorch and computes exactly this. The DHBW deck
+defines the textbook convolution
 
     O(i, j) = sum_m sum_n I(i - m, j - n) * F(m, n),
 
@@ -19,8 +20,11 @@ matter: a network that needs the flipped kernel simply learns it.
 
 The fast path of ``Conv2d`` uses **im2col**: every receptive field (window) of the
 padded input becomes one column of a matrix, so the whole convolution is a single matrix
-product, just like ``Linear`` (``im2col``/``col2im`` live in ``nnlib.functional``).
+product, just like ``Linear`` (``im2col``/``col2im`` live in ``nnlib.im2col``).
 ``conv2d_naive`` is the plain loop that the tests compare it against.
+
+Sizes (``kernel_size``, ``stride``, ``padding``, ``dilation``) are an int, the same for
+height and width, or a pair ``(height, width)``, as in PyTorch.
 """
 
 import numbers
@@ -28,53 +32,59 @@ import numbers
 import numpy as np
 
 from nnlib import init as initializers
-from nnlib.functional import col2im, im2col
+from nnlib.im2col import col2im, im2col, pad2d, pair
 from nnlib.module import Module
-from nnlib.validation import check_array, check_positive_int
+from nnlib.validation import check_array, check_bool, check_int_pair, check_positive_int
 
 PADDING_MODES = ("valid", "same", "full")
 
+__all__ = ["Conv2d", "conv_output_size", "conv2d_naive", "pad2d", "correlate2d", "convolve2d", "convolve1d"]
 
-def _check_padding(padding, kernel_size, stride, where):
-    """Turn ``padding`` (int or mode string) into the number of zeros added on each side.
 
-    ``"valid"`` adds nothing, ``"full"`` adds ``k - 1`` (every overlap of kernel and
-    input counts), ``"same"`` adds ``(k - 1) / 2`` so that the output has the input's
-    size; like PyTorch it is only defined for stride 1, and (unlike PyTorch, which pads
-    unevenly) we require an odd kernel so the padding is the same on both sides.
+def _check_padding(padding, kernel_size, stride, where, dilation=1, uneven=False):
+    """Turn ``padding`` (int, pair or mode string) into the zeros added on each side, ``(pH, pW)``.
+
+    ``"valid"`` adds nothing, ``"full"`` adds ``d (k - 1)`` (every overlap of kernel and
+    input counts), ``"same"`` adds ``d (k - 1) / 2`` so that the output has the input's
+    size; like PyTorch it is only defined for stride 1. An odd ``d (k - 1)`` (an even kernel)
+    cannot be split evenly: with ``uneven=True`` (``Conv2d``) the larger half is returned and
+    the caller drops one row or column of it at the top or left, as PyTorch pads; otherwise
+    it is an error. ``kernel_size``, ``stride`` and ``dilation`` are pairs or ints.
     """
+    (kH, kW), (sH, sW), (dH, dW) = pair(kernel_size), pair(stride), pair(dilation)
     if isinstance(padding, str):
         if padding not in PADDING_MODES:
             raise ValueError(
-                f"{where}: padding must be an int >= 0 or one of 'valid', 'same', 'full', "
+                f"{where}: padding must be an int >= 0, a pair or one of 'valid', 'same', 'full', "
                 f"got '{padding}'"
             )
         if padding == "valid":
-            return 0
+            return 0, 0
         if padding == "full":
-            return kernel_size - 1
-        if stride != 1:
+            return dH * (kH - 1), dW * (kW - 1)
+        if (sH, sW) != (1, 1):
+            shown = stride if isinstance(stride, numbers.Integral) else tuple(stride)
             raise ValueError(
-                f"{where}: padding='same' needs stride 1, got stride {stride} "
+                f"{where}: padding='same' needs stride 1, got stride {shown} "
                 "(with a larger stride the output is necessarily smaller than the input)"
             )
-        if kernel_size % 2 == 0:
+        if ((dH * (kH - 1)) % 2 or (dW * (kW - 1)) % 2) and not uneven:
+            shown = kernel_size if isinstance(kernel_size, numbers.Integral) else tuple(kernel_size)
             raise ValueError(
-                f"{where}: padding='same' needs an odd kernel_size, got {kernel_size} "
+                f"{where}: padding='same' needs an odd kernel_size, got {shown} "
                 "(an even kernel would need different padding on the two sides)"
             )
-        return (kernel_size - 1) // 2
-    if isinstance(padding, bool) or not isinstance(padding, numbers.Integral):
+        return -(-dH * (kH - 1) // 2), -(-dW * (kW - 1) // 2)  # rounded up
+    if not isinstance(padding, (tuple, list)) and (
+            isinstance(padding, bool) or not isinstance(padding, numbers.Integral)):
         raise TypeError(
-            f"{where}: padding must be an int or one of 'valid', 'same', 'full', "
+            f"{where}: padding must be an int, a pair or one of 'valid', 'same', 'full', "
             f"got {type(padding).__name__}"
         )
-    if padding < 0:
-        raise ValueError(f"{where}: padding must be >= 0, got {padding}")
-    return int(padding)
+    return check_int_pair(padding, where, "padding", minimum=0)
 
 
-def conv_output_size(n, kernel_size, padding=0, stride=1):
+def conv_output_size(n, kernel_size, padding=0, stride=1, dilation=1):
     """Size of a convolution (or pooling) output along one axis.
 
     The lecture's formula (DHBW deck, eq. 45):
@@ -82,7 +92,8 @@ def conv_output_size(n, kernel_size, padding=0, stride=1):
         output size = (input size - kernel size + 2 * padding) / stride + 1
 
     rounded down when the stride does not divide evenly (PyTorch does the same: the
-    last, incomplete window is dropped).
+    last, incomplete window is dropped). A dilated kernel spans ``d (k - 1) + 1`` pixels
+    and takes their place in the formula: ``(n + 2p - d (k - 1) - 1) // s + 1``.
 
     Parameters
     ----------
@@ -91,19 +102,21 @@ def conv_output_size(n, kernel_size, padding=0, stride=1):
     kernel_size : int
         Kernel (window) size ``k``.
     padding : int or {"valid", "same", "full"}
-        Zeros added on each side; the strings mean 0, ``(k - 1) / 2`` and ``k - 1``.
+        Zeros added on each side; the strings mean 0, ``d (k - 1) / 2`` and ``d (k - 1)``.
     stride : int
         Step between two window positions.
+    dilation : int
+        Spacing ``d`` between the kernel's taps (1: a dense kernel).
 
     Returns
     -------
     int
-        ``(n - k + 2 p) // s + 1``.
+        ``(n - k + 2 p) // s + 1`` (for ``d = 1``).
 
     Raises
     ------
     ValueError
-        If the window does not fit into the padded input (``n + 2 p < k``).
+        If the window does not fit into the padded input (``n + 2 p < d (k - 1) + 1``).
 
     Examples
     --------
@@ -115,52 +128,38 @@ def conv_output_size(n, kernel_size, padding=0, stride=1):
     6
     >>> conv_output_size(28, 2, stride=2)
     14
+    >>> conv_output_size(7, 3, dilation=2)          # the kernel spans 5 pixels
+    3
     """
     where = "conv_output_size"
     n = check_positive_int(n, where, "n")
     kernel_size = check_positive_int(kernel_size, where, "kernel_size")
     stride = check_positive_int(stride, where, "stride")
-    p = _check_padding(padding, kernel_size, stride, where)
-    if n + 2 * p < kernel_size:
+    dilation = check_positive_int(dilation, where, "dilation")
+    p = _check_padding(padding, kernel_size, stride, where, dilation)[0]
+    span = dilation * (kernel_size - 1) + 1
+    if n + 2 * p < span:
+        window = f"{kernel_size}-wide" if dilation == 1 else f"{kernel_size}-tap (span {span}, dilation {dilation})"
         raise ValueError(
-            f"{where}: the {kernel_size}-wide window does not fit into an input of size {n} "
-            f"with padding {p} ({n} + 2*{p} < {kernel_size})"
+            f"{where}: the {window} window does not fit into an input of size {n} "
+            f"with padding {p} ({n} + 2*{p} < {span})"
         )
-    return (n - kernel_size + 2 * p) // stride + 1
+    return (n + 2 * p - span) // stride + 1
 
 
-def pad2d(A, p):
-    """Add ``p`` zeros around the last two axes of ``A`` (a new array; ``A`` is unchanged).
-
-    Shape: ``(..., H, W) -> (..., H + 2p, W + 2p)``.
-
-    >>> pad2d(np.ones((1, 1, 2, 2)), 1)[0, 0]
-    array([[0., 0., 0., 0.],
-           [0., 1., 1., 0.],
-           [0., 1., 1., 0.],
-           [0., 0., 0., 0.]])
-    """
-    if p == 0:
-        return A
-    H, W = A.shape[-2:]
-    A_pad = np.zeros(A.shape[:-2] + (H + 2 * p, W + 2 * p))  # (..., H + 2p, W + 2p)
-    A_pad[..., p:p + H, p:p + W] = A  # the original in the middle, a frame of p zeros around it
-    return A_pad
-
-
-def conv2d_naive(A_prev, W, b, stride=1, padding=0):
+def conv2d_naive(A_prev, W, b, stride=1, padding=0, dilation=1):
     """Reference convolution (cross-correlation) with plain loops: slow but obvious.
 
-    ``Z[n, o, i, j] = b[o] + sum(W[o] * window)`` where ``window`` is the ``(C, k, k)``
-    patch of the padded input with top-left corner ``(s*i, s*j)``.
+    ``Z[n, o, i, j] = b[o] + sum(W[o] * window)`` where ``window`` is the ``(C, kH, kW)``
+    patch of the padded input whose taps start at ``(sH*i, sW*j)`` and lie ``d`` apart.
 
     Parameters
     ----------
     A_prev : array_like, shape (N, C_in, H, W)
-    W : array_like, shape (C_out, C_in, k, k)
-    b : array_like, shape (C_out,)
-    stride : int
-    padding : int or {"valid", "same", "full"}
+    W : array_like, shape (C_out, C_in, kH, kW)
+    b : array_like, shape (C_out,), or None (no bias)
+    stride, dilation : int or (int, int)
+    padding : int, (int, int) or {"valid", "same", "full"}
 
     Returns
     -------
@@ -175,20 +174,23 @@ def conv2d_naive(A_prev, W, b, stride=1, padding=0):
     """
     A_prev = np.asarray(A_prev, dtype=np.float64)
     W = np.asarray(W, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
     N, C_in, H, W_in = A_prev.shape
-    C_out, _, k, _ = W.shape
-    p = _check_padding(padding, k, stride, "conv2d_naive")
-    H_out = conv_output_size(H, k, p, stride)
-    W_out = conv_output_size(W_in, k, p, stride)
-    A_pad = pad2d(A_prev, p)
+    C_out, _, kH, kW = W.shape
+    (sH, sW), (dH, dW) = pair(stride), pair(dilation)
+    pH, pW = _check_padding(padding, (kH, kW), (sH, sW), "conv2d_naive", (dH, dW))
+    H_out = conv_output_size(H, kH, pH, sH, dH)
+    W_out = conv_output_size(W_in, kW, pW, sW, dW)
+    A_pad = pad2d(A_prev, (pH, pW))
     Z = np.zeros((N, C_out, H_out, W_out))
     for n in range(N):
         for o in range(C_out):
             for i in range(H_out):
                 for j in range(W_out):
-                    window = A_pad[n, :, i * stride:i * stride + k, j * stride:j * stride + k]
-                    Z[n, o, i, j] = np.sum(W[o] * window) + b[o]
+                    rows = slice(i * sH, i * sH + dH * (kH - 1) + 1, dH)  # the kH taps of the window
+                    cols = slice(j * sW, j * sW + dW * (kW - 1) + 1, dW)
+                    Z[n, o, i, j] = np.sum(W[o] * A_pad[n, :, rows, cols])
+                    if b is not None:
+                        Z[n, o, i, j] += b[o]
     return Z
 
 
@@ -356,35 +358,43 @@ class Conv2d(Module):
         Channels ``C_in`` of the input (1 for grey images).
     out_channels : int
         Number of kernels, i.e. of feature maps ``C_out``.
-    kernel_size : int
-        Kernels are ``k x k``.
-    stride : int, default 1
+    kernel_size : int or (int, int)
+        Kernels are ``k x k``, or ``kH x kW`` for a pair.
+    stride : int or (int, int), default 1
         Step between window positions.
-    padding : int or {"valid", "same", "full"}, default 0
-        Zeros added on every side; ``"valid"`` = 0, ``"same"`` = ``(k-1)/2`` (stride 1,
-        odd ``k`` only), ``"full"`` = ``k - 1``.
+    padding : int, (int, int) or {"valid", "same", "full"}, default 0
+        Zeros added on every side (a pair: ``pH`` rows above and below, ``pW`` columns
+        left and right); ``"valid"`` = 0, ``"same"`` = ``d (k-1)/2`` (stride 1; for an even
+        ``k`` the extra zero goes below and right, as in PyTorch), ``"full"`` = ``d (k - 1)``.
     rng : None, int or numpy.random.Generator
         Seeds the initial weights.
     init : str or callable, default "he"
         Weight initialisation, any scheme of ``nnlib.init`` (as for ``Linear``). The
-        fan-in of a kernel is ``C_in * k * k`` (the inputs one output sees, as a
+        fan-in of a kernel is ``C_in * kH * kW`` (the inputs one output sees, as a
         ``Linear`` row sees ``in_features``). The default is He's ``N(0, 2 / fan_in)``
         because a ReLU usually follows a convolution; ``"xavier"`` gives ``1 / fan_in``.
         (PyTorch's default is a uniform distribution instead.)
+    dilation : int or (int, int), default 1
+        Spacing ``d`` between the kernel's taps: a 3x3 kernel with ``d = 2`` covers 5x5
+        pixels with 9 weights (a larger receptive field at the same cost).
+    bias : bool, default True
+        If False there is no ``b`` (``b`` and ``db`` are None), as before a ``BatchNorm2d``.
 
     Attributes
     ----------
-    W : numpy.ndarray, shape (C_out, C_in, k, k)
-        Kernels (one ``(C_in, k, k)`` kernel per output channel).
-    b : numpy.ndarray, shape (C_out,)
+    W : numpy.ndarray, shape (C_out, C_in, kH, kW)
+        Kernels (one ``(C_in, kH, kW)`` kernel per output channel).
+    b : numpy.ndarray, shape (C_out,), or None
         One bias per feature map, initialised to zero.
     dW, db : numpy.ndarray
         Accumulated gradients, same shapes.
+    pad : int or (int, int)
+        Zeros added on each side (an int when height and width get the same).
 
     Shape
     -----
     Input ``(N, C_in, H, W)``, output ``(N, C_out, H_out, W_out)`` with
-    ``H_out = conv_output_size(H, k, padding, stride)`` (same for ``W_out``).
+    ``H_out = conv_output_size(H, kH, pH, sH, dH)`` (likewise ``W_out``).
 
     Examples
     --------
@@ -393,50 +403,72 @@ class Conv2d(Module):
     (5, 2, 4, 4)
     >>> conv.W.shape, conv.b.shape
     ((2, 1, 3, 3), (2,))
+    >>> Conv2d(1, 1, (1, 3), padding=(0, 2), dilation=2, bias=False)(np.ones((1, 1, 2, 5))).shape
+    (1, 1, 2, 5)
     """
 
     param_names = ("W", "b")
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, rng=None,
-                 init="he"):
+                 init="he", dilation=1, bias=True):
         super().__init__()
         where = "Conv2d"
         self.in_channels = check_positive_int(in_channels, where, "in_channels")
         self.out_channels = check_positive_int(out_channels, where, "out_channels")
-        self.kernel_size = check_positive_int(kernel_size, where, "kernel_size")
-        self.stride = check_positive_int(stride, where, "stride")
+        self.kernel_hw = check_int_pair(kernel_size, where, "kernel_size")  # (kH, kW)
+        self.stride_hw = check_int_pair(stride, where, "stride")  # (sH, sW)
+        self.dilation_hw = check_int_pair(dilation, where, "dilation")  # (dH, dW)
+        self.kernel_size, self.stride, self.dilation = kernel_size, stride, dilation  # as given
         self.padding = padding
-        self.pad = _check_padding(padding, self.kernel_size, self.stride, where)
+        self.pad_hw = _check_padding(padding, kernel_size, stride, where, dilation, uneven=True)  # (pH, pW)
+        # 'same' with an odd d (k - 1): one zero row (column) fewer at the top (left) than below (right)
+        same = isinstance(padding, str) and padding == "same"
+        self.trim_hw = tuple(d * (k - 1) % 2 if same else 0 for k, d in zip(self.kernel_hw, self.dilation_hw))
         self.init = init
-        shape = (self.out_channels, self.in_channels, self.kernel_size, self.kernel_size)
-        self.W = initializers.initialize(init, shape, rng=rng)  # (C_out, C_in, k, k)
-        self.b = np.zeros(self.out_channels)  # (C_out,)
+        shape = (self.out_channels, self.in_channels) + self.kernel_hw
+        self.W = initializers.initialize(init, shape, rng=rng)  # (C_out, C_in, kH, kW)
         self.dW = np.zeros_like(self.W)
-        self.db = np.zeros_like(self.b)
+        if check_bool(bias, where, "bias"):
+            self.b = np.zeros(self.out_channels)  # (C_out,)
+            self.db = np.zeros_like(self.b)
+        else:
+            self.b = self.db = None
+            self.param_names = ("W",)
         self._cache = None
+
+    @property
+    def pad(self):
+        pH, pW = self.pad_hw
+        return pH if pH == pW else (pH, pW)
 
     def output_shape(self, H, W):
         """``(H_out, W_out)`` for an ``H x W`` input."""
-        k, p, s = self.kernel_size, self.pad, self.stride
-        return conv_output_size(H, k, p, s), conv_output_size(W, k, p, s)
+        if isinstance(self.padding, str) and self.padding == "same":
+            return H, W
+        (kH, kW), (pH, pW), (sH, sW), (dH, dW) = self.kernel_hw, self.pad_hw, self.stride_hw, self.dilation_hw
+        return conv_output_size(H, kH, pH, sH, dH), conv_output_size(W, kW, pW, sW, dW)
 
     def forward(self, A_prev):
         """Convolve the batch ``A_prev`` (N, C_in, H, W) and return Z (N, C_out, H_out, W_out)."""
         where = "Conv2d.forward"
         A_prev = check_array(A_prev, where, shape=("N", self.in_channels, "H", "W"))
         N, _, H, W = A_prev.shape
-        k, p, s = self.kernel_size, self.pad, self.stride
-        if H + 2 * p < k or W + 2 * p < k:
+        (kH, kW), (pH, pW), (dH, dW) = self.kernel_hw, self.pad_hw, self.dilation_hw
+        span_H, span_W = dH * (kH - 1) + 1, dW * (kW - 1) + 1  # pixels one kernel covers
+        if H + 2 * pH < span_H or W + 2 * pW < span_W:
+            kernel = f"{kH}x{kW} kernel" + ("" if (dH, dW) == (1, 1) else f" (dilation {self.dilation})")
             raise ValueError(
-                f"{where}: the {k}x{k} kernel does not fit into a {H}x{W} input "
-                f"with padding {p}"
+                f"{where}: the {kernel} does not fit into a {H}x{W} input "
+                f"with padding {self.pad}"
             )
         H_out, W_out = self.output_shape(H, W)
-        A_pad = pad2d(A_prev, p)  # (N, C_in, H + 2p, W + 2p)
-        cols = im2col(A_pad, k, s)  # (N, C_in*k*k, H_out*W_out)
-        W_mat = self.W.reshape(self.out_channels, -1)  # (C_out, C_in*k*k), one kernel per row
+        tH, tW = self.trim_hw
+        A_pad = pad2d(A_prev, self.pad_hw)[:, :, tH:, tW:]  # (N, C_in, H + 2pH - tH, W + 2pW - tW)
+        cols = im2col(A_pad, self.kernel_hw, self.stride_hw, self.dilation_hw)  # (N, C_in*kH*kW, H_out*W_out)
+        W_mat = self.W.reshape(self.out_channels, -1)  # (C_out, C_in*kH*kW), one kernel per row
         Z = W_mat @ cols  # (N, C_out, H_out*W_out): a Linear layer applied to every window
-        Z += self.b[:, None]  # (N, C_out, H_out*W_out)
+        if self.b is not None:
+            Z += self.b[:, None]  # (N, C_out, H_out*W_out)
         self._cache = (cols, A_pad.shape, (H_out, W_out))
         return Z.reshape(N, self.out_channels, H_out, W_out)
 
@@ -447,18 +479,20 @@ class Conv2d(Module):
         delta = check_array(grad_y, "Conv2d.backward", shape=(N, self.out_channels, H_out, W_out),
                             name="grad_y", allow_nan=True)
         delta = delta.reshape(N, self.out_channels, H_out * W_out)  # (N, C_out, H_out*W_out)
-        W_mat = self.W.reshape(self.out_channels, -1)  # (C_out, C_in*k*k)
-        dW_mat = (delta @ cols.transpose(0, 2, 1)).sum(axis=0)  # (C_out, C_in*k*k), summed over images
-        self.dW += dW_mat.reshape(self.W.shape)  # (C_out, C_in, k, k)
-        self.db += delta.sum(axis=(0, 2))  # (C_out,)
-        dcols = W_mat.T @ delta  # (N, C_in*k*k, H_out*W_out)
-        dA_pad = col2im(dcols, padded_shape, self.kernel_size, self.stride)  # (N, C_in, H+2p, W+2p)
-        p = self.pad
-        H_pad, W_pad = padded_shape[2:]
-        return dA_pad[:, :, p:H_pad - p, p:W_pad - p]  # (N, C_in, H, W)
+        W_mat = self.W.reshape(self.out_channels, -1)  # (C_out, C_in*kH*kW)
+        dW_mat = (delta @ cols.transpose(0, 2, 1)).sum(axis=0)  # (C_out, C_in*kH*kW), summed over images
+        self.dW += dW_mat.reshape(self.W.shape)  # (C_out, C_in, kH, kW)
+        if self.b is not None:
+            self.db += delta.sum(axis=(0, 2))  # (C_out,)
+        dcols = W_mat.T @ delta  # (N, C_in*kH*kW, H_out*W_out)
+        dA_pad = col2im(dcols, padded_shape, self.kernel_hw, self.stride_hw, self.dilation_hw)
+        (pH, pW), (tH, tW), (H_pad, W_pad) = self.pad_hw, self.trim_hw, padded_shape[2:]
+        return dA_pad[:, :, pH - tH:H_pad - pH, pW - tW:W_pad - pW]  # (N, C_in, H, W)
 
     def __repr__(self):
+        extra = "" if self.dilation_hw == (1, 1) else f", dilation={self.dilation!r}"
+        extra += "" if self.b is not None else ", bias=False"
         return (
-            f"Conv2d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}, padding={self.padding!r})"
+            f"Conv2d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size!r}, "
+            f"stride={self.stride!r}, padding={self.padding!r}{extra})"
         )

@@ -1,4 +1,4 @@
-"""Dense layers: ``Linear``, ``Dropout``, ``BatchNorm1d`` and ``Flatten``.
+"""Dense layers: ``Linear``, ``Dropout``, ``BatchNorm1d``, ``BatchNorm2d`` and ``Flatten``.
 
 Batches are rows. For one example the lecture writes ``z = W a + b``; for N
 examples stacked as the rows of ``A_prev`` (N, in) the layer computes
@@ -12,10 +12,12 @@ examples stacked as the rows of ``A_prev`` (N, in) the layer computes
 import numpy as np
 
 from nnlib import init as initializers
+from nnlib.functional import batch_norm_backward, batch_norm_train, feature_dot, feature_sum
 from nnlib.module import Module
 from nnlib.validation import (
     as_rng,
     check_array,
+    check_bool,
     check_in_range,
     check_nonnegative,
     check_positive_int,
@@ -38,11 +40,15 @@ class Linear(Module):
         The bias always starts at zero.
     rng : None, int or numpy.random.Generator
         Source of randomness for the weights.
+    bias : bool
+        If False the layer has no ``b`` (``b`` and ``db`` are None and ``parameters()``
+        holds ``W`` only): :math:`z = W a`, as ``torch.nn.Linear(..., bias=False)``. Used
+        before a ``BatchNorm1d``, whose shift :math:`\beta` makes a bias redundant.
 
     Attributes
     ----------
     W : numpy.ndarray, shape (out_features, in_features)
-    b : numpy.ndarray, shape (out_features,)
+    b : numpy.ndarray, shape (out_features,), or None
     dW, db : numpy.ndarray
         Accumulated gradients, same shapes as ``W`` and ``b``.
 
@@ -62,37 +68,48 @@ class Linear(Module):
     array([[1., 2.],
            [0., 0.],
            [0., 0.]])
+    >>> [p.name for p in Linear(2, 3, bias=False).parameters()]
+    ['W']
     """
 
     param_names = ("W", "b")
 
-    def __init__(self, in_features, out_features, init="xavier", rng=None):
+    def __init__(self, in_features, out_features, init="xavier", rng=None, bias=True):
         super().__init__()
         self.in_features = check_positive_int(in_features, "Linear", "in_features")
         self.out_features = check_positive_int(out_features, "Linear", "out_features")
         self.init = init
         shape = (self.out_features, self.in_features)
         self.W = initializers.initialize(init, shape, rng=rng)  # (out, in)
-        self.b = np.zeros(self.out_features)  # (out,)
         self.dW = np.zeros_like(self.W)  # (out, in)
-        self.db = np.zeros_like(self.b)  # (out,)
+        if check_bool(bias, "Linear", "bias"):
+            self.b = np.zeros(self.out_features)  # (out,)
+            self.db = np.zeros_like(self.b)  # (out,)
+        else:
+            self.b = self.db = None
+            self.param_names = ("W",)
         self._A_prev = None
 
     def forward(self, A_prev):
         A_prev = check_array(A_prev, "Linear.forward", shape=("N", self.in_features))
         self._A_prev = A_prev
-        return A_prev @ self.W.T + self.b  # (N, out)
+        Z = A_prev @ self.W.T  # (N, out)
+        if self.b is not None:
+            Z += self.b  # (N, out)
+        return Z
 
     def backward(self, delta):
         A_prev = self._cache_or_raise(self._A_prev)
         delta = check_array(delta, "Linear.backward", name="grad_y",
                             shape=(A_prev.shape[0], self.out_features))
         self.dW += delta.T @ A_prev  # (out, in)
-        self.db += delta.sum(axis=0)  # (out,)
+        if self.b is not None:
+            self.db += delta.sum(axis=0)  # (out,)
         return delta @ self.W  # (N, in)
 
     def __repr__(self):
-        return f"Linear(in_features={self.in_features}, out_features={self.out_features})"
+        extra = "" if self.b is not None else ", bias=False"
+        return f"Linear(in_features={self.in_features}, out_features={self.out_features}{extra})"
 
 
 class Dropout(Module):
@@ -172,7 +189,105 @@ class Dropout(Module):
         return f"Dropout(p={self.p}, mode={self.mode!r})"
 
 
-class BatchNorm1d(Module):
+class _BatchNorm(Module):
+    """What ``BatchNorm1d`` and ``BatchNorm2d`` share; they differ only in the input shapes they take.
+
+    ``shapes`` lists the accepted input shapes (strings are free sizes); axis 1 holds the
+    features (channels), and the statistics are taken over every other axis.
+    """
+
+    shapes = (("N", "D"),)
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True):
+        super().__init__()
+        name = type(self).__name__
+        self.num_features = check_positive_int(num_features, name, "num_features")
+        self.eps = check_nonnegative(eps, name, "eps")
+        self.momentum = None if momentum is None else check_in_range(
+            momentum, name, "momentum", 0.0, 1.0, high_open=False)
+        self.affine = check_bool(affine, name, "affine")
+        D = self.num_features
+        if self.affine:
+            self.gamma = np.ones(D)  # (D,)
+            self.beta = np.zeros(D)  # (D,)
+            self.dgamma = np.zeros(D)
+            self.dbeta = np.zeros(D)
+        else:
+            self.gamma = self.beta = self.dgamma = self.dbeta = None
+            self.param_names = ()
+        self.running_mean = np.zeros(D)
+        self.running_var = np.ones(D)
+        self.num_batches_tracked = np.zeros((), dtype=np.int64)  # batches seen in training
+        self._cache = None
+
+    @staticmethod
+    def _axes(ndim):
+        """The axes of the statistics: all but the feature axis 1, e.g. (0,) or (0, 2, 3)."""
+        return (0,) + tuple(range(2, ndim))
+
+    @staticmethod
+    def _per_feature(v, ndim):
+        """A (D,) vector shaped to broadcast against an input of ``ndim`` axes: (D,), (1, C, 1) or (1, C, 1, 1)."""
+        return v if ndim == 2 else v.reshape((1, -1) + (1,) * (ndim - 2))
+
+    def forward(self, Z):
+        name = type(self).__name__
+        template = next((s for s in self.shapes if len(s) == np.ndim(Z)), self.shapes[0])
+        Z = check_array(Z, f"{name}.forward", shape=(template[0], self.num_features) + template[2:])
+        if self.training:
+            Z_hat = self._forward_train(Z)
+        else:
+            inv_std = 1.0 / np.sqrt(self._per_feature(self.running_var, Z.ndim) + self.eps)  # (D,)
+            Z_hat = (Z - self._per_feature(self.running_mean, Z.ndim)) * inv_std  # same shape as Z
+            self._cache = (Z_hat, inv_std, False)
+        if not self.affine:
+            return Z_hat
+        Y = Z_hat * self._per_feature(self.gamma, Z.ndim)  # same shape as Z
+        Y += self._per_feature(self.beta, Z.ndim)
+        return Y
+
+    def _forward_train(self, Z):
+        M = Z.size // self.num_features  # values averaged per feature: N, N*L or N*H*W
+        if M < 2:
+            what = {2: "examples per batch", 3: "values per channel (N*L)"}.get(Z.ndim, "values per channel (N*H*W)")
+            raise ValueError(
+                f"{type(self).__name__}.forward: training needs at least 2 {what} to "
+                f"estimate a variance, got input shape {tuple(Z.shape)}; use eval() for single examples"
+            )
+        Z_hat, mu, var, inv_std = batch_norm_train(Z, self._axes(Z.ndim), self.eps)
+        self.num_batches_tracked += 1
+        # PyTorch: momentum=None means the cumulative average 1/k of the k-th batch
+        m = 1.0 / self.num_batches_tracked if self.momentum is None else self.momentum
+        self.running_mean[...] = (1 - m) * self.running_mean + m * mu.ravel()  # (D,)
+        self.running_var[...] = (1 - m) * self.running_var + m * var.ravel() * M / (M - 1)  # (D,) unbiased
+        self._cache = (Z_hat, inv_std, True)
+        return Z_hat
+
+    def backward(self, grad_y):
+        Z_hat, inv_std, batch_stats = self._cache_or_raise(self._cache)
+        name = type(self).__name__
+        grad_y = check_array(grad_y, f"{name}.backward", shape=Z_hat.shape, name="grad_y")
+        axes = self._axes(Z_hat.ndim)
+        sum_grad = feature_sum(grad_y, axes)  # (1, D) or (1, C, 1, 1): sum of g
+        sum_grad_zhat = feature_dot(grad_y, Z_hat, axes)  # sum of g * z_hat
+        scale = inv_std  # dL/dz_hat = gamma * g: gamma joins the per-feature scale
+        if self.affine:
+            self.dgamma += sum_grad_zhat.ravel()  # (D,)
+            self.dbeta += sum_grad.ravel()  # (D,)
+            scale = self._per_feature(self.gamma, Z_hat.ndim) * inv_std
+        if not batch_stats:  # eval: mean and variance are constants
+            return grad_y * scale
+        # training: mu and sigma^2 depend on every value, which gives the two correction terms
+        M = Z_hat.size // self.num_features  # values per feature
+        return batch_norm_backward(grad_y, Z_hat, scale, sum_grad / M, sum_grad_zhat / M)
+
+    def __repr__(self):
+        extra = "" if self.affine else ", affine=False"
+        return (f"{type(self).__name__}({self.num_features}, eps={self.eps}, "
+                f"momentum={self.momentum}{extra})")
+
+
+class BatchNorm1d(_BatchNorm):
     r"""Batch normalisation over the batch axis, with PyTorch's semantics.
 
     Training (statistics of the current batch, per feature j):
@@ -187,6 +302,8 @@ class BatchNorm1d(Module):
     ``running_mean = (1 - momentum) * running_mean + momentum * mu`` and likewise
     ``running_var`` with the **unbiased** batch variance :math:`\frac{N}{N-1}\sigma^2`
     (the normalisation itself uses the biased :math:`\sigma^2`, as PyTorch does).
+    With ``momentum=None`` the k-th training batch gets weight :math:`1/k`, so the running
+    statistics are the plain average over all batches so far (PyTorch's cumulative average).
     Evaluation uses ``running_mean`` and ``running_var`` instead of the batch's.
 
     Parameters
@@ -195,20 +312,25 @@ class BatchNorm1d(Module):
         Number of features D.
     eps : float
         Added to the variance to avoid dividing by zero.
-    momentum : float in [0, 1]
+    momentum : float in [0, 1] or None
         Weight of the new batch in the running averages (PyTorch's convention;
-        Keras' ``momentum`` is ``1 -`` this).
+        Keras' ``momentum`` is ``1 -`` this); None for the cumulative average.
+    affine : bool
+        If False there is no :math:`\gamma, \beta` (``y = z_hat``, no parameters).
 
     Attributes
     ----------
-    gamma, beta : numpy.ndarray, shape (D,)
+    gamma, beta : numpy.ndarray, shape (D,), or None
         Learnable scale (starts at 1) and shift (starts at 0), gradients ``dgamma``, ``dbeta``.
     running_mean, running_var : numpy.ndarray, shape (D,)
         Buffers (saved in ``state_dict``), start at 0 and 1.
+    num_batches_tracked : numpy.ndarray, shape ()
+        Buffer: training batches seen so far.
 
     Shape
     -----
-    Input ``(N, D)``; output ``(N, D)``. Training needs N >= 2.
+    Input ``(N, D)``, or ``(N, C, L)`` (C features along a sequence of length L, normalised over
+    N and L, as in PyTorch); output the same shape. Training needs N >= 2 (N*L >= 2).
 
     Examples
     --------
@@ -218,68 +340,61 @@ class BatchNorm1d(Module):
            [ 0.999995]])
     >>> bn.running_mean, bn.running_var       # 0.9*0 + 0.1*2, 0.9*1 + 0.1*2 (unbiased var 2)
     (array([0.2]), array([1.1]))
+    >>> cumulative = BatchNorm1d(1, momentum=None)
+    >>> _ = cumulative(np.array([[1.0], [3.0]])); _ = cumulative(np.array([[5.0], [7.0]]))
+    >>> cumulative.running_mean                # (2 + 6) / 2
+    array([4.])
     """
 
     param_names = ("gamma", "beta")
-    buffer_names = ("running_mean", "running_var")
+    buffer_names = ("running_mean", "running_var", "num_batches_tracked")
+    shapes = (("N", "D"), ("N", "C", "L"))
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1):
-        super().__init__()
-        self.num_features = check_positive_int(num_features, "BatchNorm1d", "num_features")
-        self.eps = check_nonnegative(eps, "BatchNorm1d", "eps")
-        self.momentum = check_in_range(momentum, "BatchNorm1d", "momentum", 0.0, 1.0,
-                                       high_open=False)
-        D = self.num_features
-        self.gamma = np.ones(D)  # (D,)
-        self.beta = np.zeros(D)  # (D,)
-        self.dgamma = np.zeros(D)
-        self.dbeta = np.zeros(D)
-        self.running_mean = np.zeros(D)
-        self.running_var = np.ones(D)
-        self._cache = None
 
-    def forward(self, Z):
-        Z = check_array(Z, "BatchNorm1d.forward", shape=("N", self.num_features))
-        if self.training:
-            return self._forward_train(Z)
-        inv_std = 1.0 / np.sqrt(self.running_var + self.eps)  # (D,)
-        Z_hat = (Z - self.running_mean) * inv_std  # (N, D)
-        self._cache = (Z_hat, inv_std, False)
-        return self.gamma * Z_hat + self.beta  # (N, D)
+class BatchNorm2d(_BatchNorm):
+    r"""Batch normalisation of images per channel (PyTorch's ``BatchNorm2d``).
 
-    def _forward_train(self, Z):
-        N = Z.shape[0]
-        if N < 2:
-            raise ValueError(
-                "BatchNorm1d.forward: training needs at least 2 examples per batch to "
-                f"estimate a variance, got input shape {tuple(Z.shape)}; use eval() for single examples"
-            )
-        mu = Z.mean(axis=0)  # (D,)
-        var = Z.var(axis=0)  # (D,) biased: divides by N
-        inv_std = 1.0 / np.sqrt(var + self.eps)  # (D,)
-        Z_hat = (Z - mu) * inv_std  # (N, D)
-        m = self.momentum
-        self.running_mean[...] = (1 - m) * self.running_mean + m * mu  # (D,)
-        self.running_var[...] = (1 - m) * self.running_var + m * var * N / (N - 1)  # (D,) unbiased
-        self._cache = (Z_hat, inv_std, True)
-        return self.gamma * Z_hat + self.beta  # (N, D)
+    Like ``BatchNorm1d`` with the channels as features: each channel c is normalised with
+    the mean and variance over the batch **and** all positions,
 
-    def backward(self, grad_y):
-        Z_hat, inv_std, batch_stats = self._cache_or_raise(self._cache)
-        grad_y = check_array(grad_y, "BatchNorm1d.backward", shape=Z_hat.shape, name="grad_y")
-        self.dgamma += np.sum(grad_y * Z_hat, axis=0)  # (D,)
-        self.dbeta += np.sum(grad_y, axis=0)  # (D,)
-        grad_Z_hat = grad_y * self.gamma  # (N, D)
-        if not batch_stats:  # eval: mean and variance are constants
-            return grad_Z_hat * inv_std  # (N, D)
-        # training: mu and sigma^2 depend on every row, which gives the two correction terms
-        mean_grad = grad_Z_hat.mean(axis=0)  # (D,)
-        mean_grad_zhat = np.mean(grad_Z_hat * Z_hat, axis=0)  # (D,)
-        return inv_std * (grad_Z_hat - mean_grad - Z_hat * mean_grad_zhat)  # (N, D)
+    .. math::
+        \mu_c = \frac{1}{NHW} \sum_{n,i,j} z_{ncij}, \quad
+        \sigma_c^2 = \frac{1}{NHW} \sum_{n,i,j} (z_{ncij} - \mu_c)^2, \quad
+        y_{ncij} = \gamma_c \frac{z_{ncij} - \mu_c}{\sqrt{\sigma_c^2 + \epsilon}} + \beta_c ,
 
-    def __repr__(self):
-        return (f"BatchNorm1d({self.num_features}, eps={self.eps}, "
-                f"momentum={self.momentum})")
+    so a feature map keeps one scale and shift, as it keeps one kernel (parameter sharing).
+    The running variance uses the unbiased :math:`\frac{M}{M-1}\sigma_c^2`, :math:`M = NHW`.
+
+    Parameters
+    ----------
+    num_features : int
+        Number of channels C.
+    eps, momentum, affine
+        As for ``BatchNorm1d``.
+
+    Attributes
+    ----------
+    gamma, beta, running_mean, running_var : numpy.ndarray, shape (C,)
+    num_batches_tracked : numpy.ndarray, shape ()
+
+    Shape
+    -----
+    Input ``(N, C, H, W)``; output the same shape.
+
+    Examples
+    --------
+    >>> bn = BatchNorm2d(2)
+    >>> x = np.zeros((1, 2, 2, 2)); x[0, 0] = [[1.0, 3.0], [1.0, 3.0]]; x[0, 1] = 7.0
+    >>> bn(x)[0, 0].round(4)                   # channel 0: mean 2, variance 1
+    array([[-1.,  1.],
+           [-1.,  1.]])
+    >>> bn.running_mean, bn.running_var.round(4)  # 0.1 * mean; 0.9 + 0.1 * unbiased var (4/3, 0)
+    (array([0.2, 0.7]), array([1.0333, 0.9   ]))
+    """
+
+    param_names = ("gamma", "beta")
+    buffer_names = ("running_mean", "running_var", "num_batches_tracked")
+    shapes = (("N", "C", "H", "W"),)
 
 
 class Flatten(Module):

@@ -1,62 +1,32 @@
 r"""Loss functions: ``loss.forward(pred, target) -> float``, ``loss.backward() -> dL/dpred``.
 
-Every loss is a **mean**: over all entries for the regression losses (as in
-PyTorch's default ``reduction="mean"``), over the N examples for the
-classification losses. ``backward`` returns :math:`\partial L / \partial \text{pred}`
-with the shape of ``pred``, ready to feed into the last layer's ``backward``;
-the :math:`1/N` of the mean is already inside it.
+By default every loss is a **mean**: over all entries for the regression and binary
+losses (PyTorch's default ``reduction="mean"``), over the N examples for the
+classification losses. ``reduction="sum"`` adds the per-entry losses up and
+``reduction="none"`` returns them as an array (see ``nnlib.reduction``). ``backward``
+returns :math:`\partial L / \partial \text{pred}` with the shape of ``pred``, ready to
+feed into the last layer's ``backward``; the :math:`1/N` of the mean is already inside it.
 
 All of them stay finite for extreme inputs: cross-entropy works on logits with
 log-sum-exp, ``BCEWithLogitsLoss`` uses :math:`\max(z,0) - zy + \log(1 + e^{-|z|})`,
 and ``BCELoss`` clips probabilities by the machine epsilon of their dtype.
+
+This module holds the regression losses, the binary cross-entropies and the hinge loss;
+the multi-class family (``CrossEntropyLoss``, ``NLLLoss``, ``KLDivLoss``) lives in
+``nnlib.cross_entropy`` and is importable from here too.
 """
 
 import numpy as np
 
 from nnlib import functional as F
-from nnlib.validation import check_array
+from nnlib.cross_entropy import CrossEntropyLoss, KLDivLoss, NLLLoss
+from nnlib.reduction import Loss, check_broadcast, check_weight
+from nnlib.validation import check_positive
 
-
-class Loss:
-    """Base class: ``__call__ = forward``; ``backward`` before ``forward`` raises ``RuntimeError``."""
-
-    def __init__(self):
-        self._cache = None
-
-    def __call__(self, pred, target):
-        return self.forward(pred, target)
-
-    def forward(self, pred, target):
-        raise NotImplementedError
-
-    def backward(self):
-        raise NotImplementedError
-
-    def _cache_or_raise(self):
-        if self._cache is None:
-            raise RuntimeError(
-                f"{type(self).__name__}.backward called before forward: "
-                "compute the loss first, then call backward()"
-            )
-        return self._cache
-
-    def _pred_and_target(self, pred, target):
-        """Both as float64 arrays of the same shape, without NaN or inf."""
-        where = f"{type(self).__name__}.forward"
-        pred = check_array(pred, where, name="pred")
-        target = check_array(target, where, name="target")
-        if pred.shape != target.shape:
-            hint = ""
-            if pred.size == target.size:
-                hint = f"; reshape the target, e.g. target.reshape{tuple(pred.shape)}"
-            raise ValueError(
-                f"{where}: pred and target must have the same shape, "
-                f"got {tuple(pred.shape)} and {tuple(target.shape)}{hint}"
-            )
-        return pred, target
-
-    def __repr__(self):
-        return f"{type(self).__name__}()"
+__all__ = [
+    "Loss", "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "HingeLoss",
+    "CrossEntropyLoss", "NLLLoss", "KLDivLoss",
+]
 
 
 # ---------------------------------------------------------------- regression
@@ -72,6 +42,11 @@ class MSELoss(Loss):
     gradient is :math:`\hat y - y`, i.e. half of this one; multiply by 1/2 (or
     halve the learning rate) to reproduce such numbers.
 
+    Parameters
+    ----------
+    reduction : {"mean", "sum", "none"}
+        Mean (default) or sum of the per-entry losses, or the array of them.
+
     Shape
     -----
     ``pred`` and ``target`` the same shape, e.g. ``(N, 1)``; ``backward`` returns that shape.
@@ -83,23 +58,28 @@ class MSELoss(Loss):
     0.16
     >>> loss.backward()             # 2 (1.4 - 1) / 1
     array([[0.8]])
+    >>> MSELoss(reduction="none")(np.array([1.0, 3.0]), np.array([0.0, 0.0]))
+    array([1., 9.])
     """
 
-    def forward(self, pred, target):
+    def _losses(self, pred, target):
         pred, target = self._pred_and_target(pred, target)
         diff = pred - target  # same shape as pred
-        self._cache = diff
-        return float(np.mean(diff**2))
+        return diff**2, diff.size, diff
 
-    def backward(self):
-        diff = self._cache_or_raise()
-        return 2.0 * diff / diff.size  # same shape as pred
+    def _backward(self, diff, upstream, divisor):
+        return 2.0 * diff * upstream / divisor  # same shape as pred
 
 
 class L1Loss(Loss):
     r"""Mean absolute error :math:`L = \frac1S \sum_i |\hat y_i - y_i|`.
 
     :math:`\partial L / \partial \hat y_i = \mathrm{sign}(\hat y_i - y_i) / S` (0 where they are equal).
+
+    Parameters
+    ----------
+    reduction : {"mean", "sum", "none"}
+        Mean (default) or sum of the per-entry losses, or the array of them.
 
     Shape
     -----
@@ -115,15 +95,13 @@ class L1Loss(Loss):
            [ 0.5]])
     """
 
-    def forward(self, pred, target):
+    def _losses(self, pred, target):
         pred, target = self._pred_and_target(pred, target)
         diff = pred - target  # same shape as pred
-        self._cache = diff
-        return float(np.mean(np.abs(diff)))
+        return np.abs(diff), diff.size, diff
 
-    def backward(self):
-        diff = self._cache_or_raise()
-        return np.sign(diff) / diff.size  # same shape as pred
+    def _backward(self, diff, upstream, divisor):
+        return np.sign(diff) * upstream / divisor  # same shape as pred
 
 
 class HuberLoss(Loss):
@@ -142,6 +120,9 @@ class HuberLoss(Loss):
     ----------
     delta : float > 0
         Where the quadratic part turns linear.
+    reduction : {"mean", "sum", "none"}
+        Mean (default) or sum of the per-entry losses, or the array of them.
+        (PyTorch's positional order is ``HuberLoss(reduction, delta)``; pass both by name.)
 
     Shape
     -----
@@ -156,27 +137,24 @@ class HuberLoss(Loss):
     array([0.25, 0.5 ])
     """
 
-    def __init__(self, delta=1.0):
-        super().__init__()
-        if isinstance(delta, bool) or not isinstance(delta, (int, float)) or not delta > 0:
-            raise ValueError(f"HuberLoss: delta must be a number > 0, got {delta!r}")
-        self.delta = float(delta)
+    def __init__(self, delta=1.0, reduction="mean"):
+        super().__init__(reduction)
+        self.delta = check_positive(delta, "HuberLoss", "delta")
 
-    def forward(self, pred, target):
+    def _losses(self, pred, target):
         pred, target = self._pred_and_target(pred, target)
         diff = pred - target  # same shape as pred
         small = np.abs(diff) < self.delta  # quadratic region
         per_entry = np.where(small, 0.5 * diff**2, self.delta * (np.abs(diff) - 0.5 * self.delta))
-        self._cache = (diff, small)
-        return float(np.mean(per_entry))
+        return per_entry, diff.size, (diff, small)
 
-    def backward(self):
-        diff, small = self._cache_or_raise()
+    def _backward(self, cache, upstream, divisor):
+        diff, small = cache
         slope = np.where(small, diff, self.delta * np.sign(diff))  # l'(d)
-        return slope / diff.size  # same shape as pred
+        return slope * upstream / divisor  # same shape as pred
 
-    def __repr__(self):
-        return f"HuberLoss(delta={self.delta})"
+    def _options(self):
+        return ", ".join(filter(None, [f"delta={self.delta}", super()._options()]))
 
 
 # ---------------------------------------------------------------- binary classification
@@ -196,6 +174,14 @@ class BCELoss(Loss):
     two agree except for probabilities within about 1e-16 of 0 or 1. For logits,
     ``BCEWithLogitsLoss`` is stable without any clipping.
 
+    Parameters
+    ----------
+    weight : array_like, optional
+        A rescaling weight :math:`w_i` per entry, broadcast against ``pred``:
+        :math:`\ell_i = -w_i[y_i \log a_i + (1 - y_i)\log(1 - a_i)]` (PyTorch's ``weight``).
+    reduction : {"mean", "sum", "none"}
+        Mean (default) or sum of the per-entry losses, or the array of them.
+
     Shape
     -----
     ``pred`` and ``target`` the same shape, e.g. ``(N, 1)``. Targets are 0/1 labels
@@ -211,7 +197,11 @@ class BCELoss(Loss):
            [ 0.83333333]])
     """
 
-    def forward(self, pred, target):
+    def __init__(self, weight=None, reduction="mean"):
+        super().__init__(reduction)
+        self.weight = check_weight(weight, "BCELoss", "weight")
+
+    def _losses(self, pred, target):
         pred, target = self._pred_and_target(pred, target)
         if np.any((pred < 0) | (pred > 1)):
             raise ValueError(
@@ -219,14 +209,24 @@ class BCELoss(Loss):
                 f"[{pred.min():g}, {pred.max():g}]; apply Sigmoid first or use BCEWithLogitsLoss"
             )
         _check_binary_target(target, "BCELoss.forward")
+        check_broadcast(self.weight, pred.shape, "BCELoss.forward", "weight")
         eps = np.finfo(pred.dtype).eps
         a = np.clip(pred, eps, 1.0 - eps)  # keeps log(a) and log(1 - a) finite
-        self._cache = (a, target)
-        return float(-np.mean(target * np.log(a) + (1.0 - target) * np.log1p(-a)))
+        per_entry = -(target * np.log(a) + (1.0 - target) * np.log1p(-a))  # same shape as pred
+        if self.weight is not None:
+            per_entry = per_entry * self.weight
+        return per_entry, a.size, (a, target)
 
-    def backward(self):
-        a, y = self._cache_or_raise()
-        return (a - y) / (a * (1.0 - a)) / a.size  # same shape as pred
+    def _backward(self, cache, upstream, divisor):
+        a, y = cache
+        local = (a - y) / (a * (1.0 - a))  # d l_i / d a_i
+        if self.weight is not None:
+            local = local * self.weight
+        return local * upstream / divisor  # same shape as pred
+
+    def _options(self):
+        weight = "" if self.weight is None else f"weight={self.weight}"
+        return ", ".join(filter(None, [weight, super()._options()]))
 
 
 class BCEWithLogitsLoss(Loss):
@@ -238,6 +238,21 @@ class BCEWithLogitsLoss(Loss):
 
     where the right-hand form never overflows (:math:`e^{-|z|} \le 1`). The gradient
     is the lecture's :math:`\partial L / \partial z = (\sigma(z) - y)/S`.
+
+    ``pos_weight`` :math:`p` multiplies the loss of the positive examples, as PyTorch does:
+    :math:`\ell = -[p\,y \log a + (1-y)\log(1-a)]`, with gradient
+    :math:`(1 - y)\,\sigma(z) - p\,y\,(1 - \sigma(z))`. With :math:`p = n_{neg}/n_{pos}`
+    the rare positive class weighs as much as the negatives in total.
+
+    Parameters
+    ----------
+    weight : array_like, optional
+        A rescaling weight per entry, broadcast against ``pred``.
+    reduction : {"mean", "sum", "none"}
+        Mean (default) or sum of the per-entry losses, or the array of them.
+    pos_weight : array_like, optional
+        Weight of the positive examples, one per output column (broadcast against ``pred``,
+        e.g. shape ``(K,)`` for ``(N, K)`` logits, or a single number).
 
     Shape
     -----
@@ -251,18 +266,45 @@ class BCEWithLogitsLoss(Loss):
     >>> loss.backward()
     array([[-0.25],
            [ 0.  ]])
+    >>> round(BCEWithLogitsLoss(pos_weight=3.0)(np.array([0.0]), np.array([1.0])), 6)   # 3 ln 2
+    2.079442
     """
 
-    def forward(self, pred, target):
-        Z, Y = self._pred_and_target(pred, target)
-        _check_binary_target(Y, "BCEWithLogitsLoss.forward")
-        per_entry = np.maximum(Z, 0.0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))  # same shape as Z
-        self._cache = (Z, Y)
-        return float(np.mean(per_entry))
+    def __init__(self, weight=None, reduction="mean", pos_weight=None):
+        super().__init__(reduction)
+        self.weight = check_weight(weight, "BCEWithLogitsLoss", "weight")
+        self.pos_weight = check_weight(pos_weight, "BCEWithLogitsLoss", "pos_weight")
 
-    def backward(self):
-        Z, Y = self._cache_or_raise()
-        return (F.sigmoid(Z) - Y) / Z.size  # (a - y) / S
+    def _losses(self, pred, target):
+        where = "BCEWithLogitsLoss.forward"
+        Z, Y = self._pred_and_target(pred, target)
+        _check_binary_target(Y, where)
+        check_broadcast(self.weight, Z.shape, where, "weight")
+        check_broadcast(self.pos_weight, Z.shape, where, "pos_weight")
+        if self.pos_weight is None:
+            per_entry = np.maximum(Z, 0.0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))  # same shape as Z
+        else:  # -[p y log sigma(z) + (1 - y) log(1 - sigma(z))], written without overflow
+            log_weight = 1.0 + (self.pos_weight - 1.0) * Y  # p for positives, 1 for negatives
+            per_entry = (1.0 - Y) * Z + log_weight * (np.log1p(np.exp(-np.abs(Z))) + np.maximum(-Z, 0.0))
+        if self.weight is not None:
+            per_entry = per_entry * self.weight
+        return per_entry, Z.size, (Z, Y)
+
+    def _backward(self, cache, upstream, divisor):
+        Z, Y = cache
+        a = F.sigmoid(Z)  # same shape as Z
+        if self.pos_weight is None:
+            local = a - Y  # the lecture's a - y
+        else:
+            local = (1.0 - Y) * a - self.pos_weight * Y * (1.0 - a)
+        if self.weight is not None:
+            local = local * self.weight
+        return local * upstream / divisor  # same shape as pred
+
+    def _options(self):
+        weight = "" if self.weight is None else f"weight={self.weight}"
+        pos = "" if self.pos_weight is None else f"pos_weight={self.pos_weight}"
+        return ", ".join(filter(None, [weight, super()._options(), pos]))
 
 
 def _check_binary_target(target, where):
@@ -274,89 +316,19 @@ def _check_binary_target(target, where):
         )
 
 
-# ---------------------------------------------------------------- multi-class
-
-
-class CrossEntropyLoss(Loss):
-    r"""Softmax cross-entropy on logits, :math:`L = -\frac1N \sum_n \sum_k y_{nk} \log a_{nk}`.
-
-    :math:`a_n = \mathrm{softmax}(z_n)` is never formed for the loss itself:
-    :math:`\log a_{nk} = z_{nk} - \log\sum_j e^{z_{nj}}` (log-sum-exp, max-shifted), so the
-    loss is finite for any logits. The gradient with respect to the logits is the
-    lecture's softmax + cross-entropy result
-
-    .. math:: \frac{\partial L}{\partial Z} = \frac{A - Y}{N}.
-
-    Do **not** put a ``Softmax`` layer before this loss: it takes raw scores (as PyTorch's).
-
-    Shape
-    -----
-    ``pred``: logits ``(N, K)``. ``target``: class indices ``(N,)`` with values
-    ``0..K-1``, or one-hot rows ``(N, K)`` (any probability rows are accepted).
-    ``backward`` returns ``(N, K)``.
-
-    Examples
-    --------
-    >>> loss = CrossEntropyLoss()
-    >>> round(loss(np.array([[0.0, np.log(3.0)]]), np.array([1])), 6)   # -ln 0.75
-    0.287682
-    >>> loss.backward()                                                 # a - y
-    array([[ 0.25, -0.25]])
-    """
-
-    def forward(self, pred, target):
-        Z = check_array(pred, "CrossEntropyLoss.forward", shape=("N", "K"), name="pred")
-        Y = self._target_as_rows(target, Z.shape)  # (N, K)
-        log_A = F.log_softmax(Z)  # (N, K)
-        self._cache = (np.exp(log_A), Y)
-        return float(-np.sum(Y * log_A) / Z.shape[0])
-
-    def backward(self):
-        A, Y = self._cache_or_raise()
-        return (A - Y) / A.shape[0]  # (N, K)
-
-    @staticmethod
-    def _target_as_rows(target, shape):
-        """Class indices (N,) -> one-hot (N, K); probability rows (N, K) are checked and kept."""
-        where = "CrossEntropyLoss.forward"
-        N, K = shape
-        target = np.asarray(target)
-        if target.shape == (N,):
-            if not np.issubdtype(target.dtype, np.number) or np.issubdtype(target.dtype, np.complexfloating):
-                raise TypeError(f"{where}: target class indices must be integers, got dtype {target.dtype}")
-            if not np.all(np.isfinite(target) & (target == np.round(target))):
-                raise ValueError(
-                    f"{where}: target class indices must be whole numbers 0..{K - 1}; "
-                    "for probabilities pass one-hot rows of shape (N, K)"
-                )
-            labels = target.astype(np.int64)
-            bad = (labels < 0) | (labels >= K)
-            if np.any(bad):
-                raise ValueError(
-                    f"{where}: target class index {labels[bad][0]} is out of range for {K} classes "
-                    f"(indices must be in 0..{K - 1}); the last layer needs one output per class"
-                )
-            return F.one_hot(labels, K)
-        if target.shape == (N, K):
-            Y = check_array(target, where, name="target")
-            if np.any((Y < 0) | (Y > 1)) or not np.allclose(Y.sum(axis=1), 1.0, atol=1e-6):
-                raise ValueError(
-                    f"{where}: one-hot target rows must be non-negative and sum to 1"
-                )
-            return Y
-        raise ValueError(
-            f"{where}: target must have shape ({N},) with class indices or ({N}, {K}) one-hot, "
-            f"got {tuple(target.shape)}"
-        )
-
-
 class HingeLoss(Loss):
     r"""Hinge (maximum-margin) loss for scores :math:`f` and labels :math:`y \in \{-1, +1\}`.
 
     .. math:: L = \frac1S \sum_i \max(0,\ 1 - y_i f_i), \qquad
               \frac{\partial L}{\partial f_i} = \begin{cases} -y_i / S & y_i f_i < 1 \\ 0 & \text{otherwise}\end{cases}
 
-    Examples outside the margin (:math:`y f \ge 1`) contribute nothing.
+    Examples outside the margin (:math:`y f \ge 1`) contribute nothing. (PyTorch has no
+    such loss; ``torch.clamp(1 - y * f, min=0).mean()`` computes it.)
+
+    Parameters
+    ----------
+    reduction : {"mean", "sum", "none"}
+        Mean (default) or sum of the per-entry losses, or the array of them.
 
     Shape
     -----
@@ -371,7 +343,7 @@ class HingeLoss(Loss):
     array([ 0.        , -0.33333333, -0.33333333])
     """
 
-    def forward(self, pred, target):
+    def _losses(self, pred, target):
         f, y = self._pred_and_target(pred, target)
         if not np.all((y == 1) | (y == -1)):
             raise ValueError(
@@ -379,9 +351,8 @@ class HingeLoss(Loss):
                 f"{np.unique(y)[:5]}; convert 0/1 labels with 2 * y - 1"
             )
         margin = 1.0 - y * f  # same shape as f
-        self._cache = (y, margin > 0)
-        return float(np.mean(np.maximum(margin, 0.0)))
+        return np.maximum(margin, 0.0), y.size, (y, margin > 0)
 
-    def backward(self):
-        y, active = self._cache_or_raise()
-        return np.where(active, -y, 0.0) / y.size  # same shape as pred
+    def _backward(self, cache, upstream, divisor):
+        y, active = cache
+        return np.where(active, -y, 0.0) * upstream / divisor  # same shape as pred

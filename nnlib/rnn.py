@@ -1,5 +1,7 @@
 """Recurrent cells (``RNNCell``, ``LSTMCell``) and ``RNN``, which unrolls a cell through time.
 
+(``GRUCell`` lives in ``nnlib.gru``; ``RNN`` unrolls it the same way.)
+
 The SAP deck (002) writes the plain recurrent network as
 
     h_t = sigma_h(U x_t + V h_{t-1} + b_h)          (here sigma_h = tanh)
@@ -42,7 +44,27 @@ def _uniform(shape, bound, rng):
     return rng.uniform(-bound, bound, size=shape)
 
 
-class RNNCell(Module):
+class RecurrentCell(Module):
+    """Base class of the cells that ``RNN`` can unroll.
+
+    A cell has ``input_size`` and ``hidden_size`` and three methods that keep no state of
+    their own: ``init_state(N)`` (the zero state, a tuple whose first entry is ``h``),
+    ``step(x_t, state) -> (new_state, cache)`` and
+    ``step_backward(dstate, cache) -> (dx_t, dstate_prev)``, which also accumulates the
+    parameter gradients of that step.
+    """
+
+    def init_state(self, N):
+        raise NotImplementedError
+
+    def step(self, x_t, state):
+        raise NotImplementedError
+
+    def step_backward(self, dstate, cache):
+        raise NotImplementedError
+
+
+class RNNCell(RecurrentCell):
     """One step of the plain (Elman) recurrent network: h_t = tanh(U x_t + V h_{t-1} + b).
 
     For a batch (rows are examples):
@@ -167,7 +189,7 @@ class RNNCell(Module):
         return f"RNNCell(input_size={self.input_size}, hidden_size={self.hidden_size})"
 
 
-class LSTMCell(Module):
+class LSTMCell(RecurrentCell):
     """One step of a Long Short-Term Memory cell (Hochreiter and Schmidhuber, 1997).
 
     The SAP deck's equations, for a batch (rows are examples; sigma is the sigmoid,
@@ -352,11 +374,12 @@ class RNN(Module):
 
     The cell's parameters are shared by all steps, so their gradients are sums over t.
     (Unlike ``torch.nn.RNN``, which builds its own weights, this wraps a cell you
-    create, so ``RNN(LSTMCell(...))`` plays the role of ``torch.nn.LSTM``.)
+    create, so ``RNN(LSTMCell(...))`` plays the role of ``torch.nn.LSTM`` and
+    ``RNN(GRUCell(...))`` that of ``torch.nn.GRU``.)
 
     Parameters
     ----------
-    cell : RNNCell or LSTMCell
+    cell : RNNCell, LSTMCell or GRUCell
         The cell to unroll; its parameters are this module's parameters.
 
     Attributes
@@ -387,8 +410,8 @@ class RNN(Module):
 
     def __init__(self, cell):
         super().__init__()
-        if not isinstance(cell, (RNNCell, LSTMCell)):
-            raise TypeError(f"RNN: cell must be an RNNCell or LSTMCell, got {type(cell).__name__}")
+        if not isinstance(cell, RecurrentCell):
+            raise TypeError(f"RNN: cell must be an RNNCell, LSTMCell or GRUCell, got {type(cell).__name__}")
         self.cell = cell
         self.state = None
         self.dstate0 = None

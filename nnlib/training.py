@@ -23,6 +23,7 @@ import numbers
 import numpy as np
 
 from nnlib.losses import BCEWithLogitsLoss, HingeLoss
+from nnlib.optim import ReduceLROnPlateau
 from nnlib.validation import as_rng, check_array, check_bool, check_positive_int
 
 
@@ -268,7 +269,9 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, X_val=None, y
     min_delta : float
         Smallest decrease of the validation loss that counts as improvement.
     scheduler : learning-rate schedule, optional
-        Anything with ``step()``; called once at the end of every epoch.
+        Anything with ``step()``; called once at the end of every epoch. A
+        ``ReduceLROnPlateau`` is given the epoch's validation loss (the training loss
+        when there is no validation set): ``scheduler.step(loss)``.
     threshold : float or None
         Decision threshold for single-output classifiers (see :func:`evaluate`).
     verbose : bool
@@ -326,13 +329,16 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, X_val=None, y
         if not np.isfinite(train_loss):
             raise ValueError(f"fit: the training loss became {train_loss} in epoch {epoch}; "
                              "the learning rate is probably too large")
-        stop = False
+        stop, monitored = False, train_loss
         if X_val is not None:
             val_loss, val_acc = evaluate(model, loss_fn, X_val, y_val, threshold=threshold)
             _record(history, "val", val_loss, val_acc)
             stop = stopper.update(epoch, val_loss, model)
             history.best_epoch = stopper.best_epoch
-        if scheduler is not None:
+            monitored = val_loss
+        if isinstance(scheduler, ReduceLROnPlateau):
+            scheduler.step(monitored)  # reacts to the loss
+        elif scheduler is not None:
             scheduler.step()
         if verbose and (epoch % print_every == 0 or epoch in (1, epochs) or stop):
             print(_progress_line(history, epoch, epochs))

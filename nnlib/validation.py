@@ -89,6 +89,30 @@ def check_positive_int(value, where, name):
     return int(value)
 
 
+def check_int(value, where, name):
+    """Return ``value`` if it is an int (Python or numpy, any sign), else raise.
+
+    >>> check_int(-100, "NLLLoss", "ignore_index")
+    -100
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{where}: {name} must be an int, got {type(value).__name__}")
+    return int(value)
+
+
+def check_nonnegative_int(value, where, name):
+    """Return ``value`` if it is an int >= 0 (Python or numpy), else raise.
+
+    >>> check_nonnegative_int(0, "ReduceLROnPlateau", "patience")
+    0
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{where}: {name} must be an int, got {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{where}: {name} must be >= 0, got {value}")
+    return int(value)
+
+
 def check_bool(value, where, name):
     """Return ``value`` as bool if it is True or False (Python or numpy), else raise ``TypeError``.
 
@@ -149,6 +173,72 @@ def check_in_range(value, where, name, low, high, low_open=False, high_open=True
         right = ")" if high_open else "]"
         raise ValueError(f"{where}: {name} must be in {left}{low}, {high}{right}, got {value}")
     return float(value)
+
+
+def check_real(value, where, name):
+    """Return ``value`` as float if it is a finite real number (Python or numpy), else raise.
+
+    >>> check_real(-2, "Softplus", "threshold")
+    -2.0
+    >>> check_real(True, "Softplus", "threshold")
+    Traceback (most recent call last):
+    ...
+    TypeError: Softplus: threshold must be a number, got bool
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: {name} must be a number, got {type(value).__name__}")
+    if not np.isfinite(value):
+        raise ValueError(f"{where}: {name} must be a finite number, got {value}")
+    return float(value)
+
+
+def check_int_pair(value, where, name, minimum=1):
+    """Return ``(a, b)`` for an int ``n`` (meaning ``(n, n)``) or a pair of ints, each >= ``minimum``.
+
+    Used for the ``kernel_size``, ``stride``, ``padding`` and ``dilation`` of the image
+    layers, which accept ``3`` or ``(3, 5)`` (height, width) as in PyTorch.
+
+    >>> check_int_pair(3, "Conv2d", "kernel_size")
+    (3, 3)
+    >>> check_int_pair((2, 5), "Conv2d", "kernel_size")
+    (2, 5)
+    >>> check_int_pair((2, 0), "Conv2d", "kernel_size")
+    Traceback (most recent call last):
+    ...
+    ValueError: Conv2d: kernel_size must be >= 1 in both directions, got (2, 0)
+    """
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{where}: {name} must be an int or a pair (height, width), got {tuple(value)}")
+        pair = tuple(value)
+    else:
+        pair = (value, value)
+    for v in pair:
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+            raise TypeError(
+                f"{where}: {name} must be an int or a pair of ints, got {type(v).__name__}"
+            )
+    if min(pair) < minimum:
+        shown = tuple(int(v) for v in pair) if isinstance(value, (tuple, list)) else int(value)
+        detail = " in both directions" if isinstance(value, (tuple, list)) else ""
+        raise ValueError(f"{where}: {name} must be >= {minimum}{detail}, got {shown}")
+    return int(pair[0]), int(pair[1])
+
+
+def check_choice(value, where, name, choices):
+    """Return ``value`` if it is one of ``choices`` (strings), else raise ``ValueError``.
+
+    >>> check_choice("sum", "MSELoss", "reduction", ("mean", "sum", "none"))
+    'sum'
+    >>> check_choice("avg", "MSELoss", "reduction", ("mean", "sum", "none"))
+    Traceback (most recent call last):
+    ...
+    ValueError: MSELoss: reduction must be one of 'mean', 'sum', 'none', got 'avg'
+    """
+    if not isinstance(value, str) or value not in choices:
+        names = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{where}: {name} must be one of {names}, got {value!r}")
+    return value
 
 
 def as_rng(rng):

@@ -1,6 +1,8 @@
-"""Shared helpers of the grading tests: the sandbox requirement, the process scan, tree fingerprints."""
+"""Shared helpers of the grading tests: the sandbox requirement, the process scan, tree fingerprints,
+the generator of the broken and dishonest submissions."""
 
 import hashlib
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -10,6 +12,15 @@ import pytest
 from nncourse.grading.sandbox import SandboxUnavailable, check_available
 
 ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "grading_fixtures"
+
+
+def load_fixture_generator():
+    """tests/grading_fixtures/make_fixtures.py as a module (it is a script, not a package)."""
+    spec = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def require_sandbox():

@@ -14,7 +14,7 @@ from nnlib.conv import (
 )
 from nnlib.datasets import load_digits
 from nnlib.functional import col2im, im2col
-from nnlib.gradcheck import numerical_gradient  # f(x) -> float; x perturbed in place
+from nnlib.gradcheck import check_layer_gradients, numerical_gradient  # f(x) -> float; x perturbed in place
 from nnlib.layers import Flatten, Linear
 from nnlib.losses import CrossEntropyLoss
 from nnlib.module import Sequential
@@ -358,13 +358,15 @@ def test_conv2d_matches_torch_when_available():
 def test_conv2d_constructor_errors():
     with pytest.raises(ValueError, match="Conv2d: in_channels must be >= 1, got 0"):
         Conv2d(0, 1, 3)
-    with pytest.raises(TypeError, match="Conv2d: kernel_size must be an int, got tuple"):
-        Conv2d(1, 1, (3, 3))
-    with pytest.raises(ValueError, match="Conv2d: padding must be an int >= 0 or one of"):
+    with pytest.raises(TypeError, match="Conv2d: kernel_size must be an int or a pair of ints, got float"):
+        Conv2d(1, 1, 2.5)
+    with pytest.raises(ValueError, match=r"Conv2d: kernel_size must be an int or a pair \(height, width\), got \(3, 3, 3\)"):
+        Conv2d(1, 1, (3, 3, 3))
+    with pytest.raises(ValueError, match="Conv2d: padding must be an int >= 0, a pair or one of"):
         Conv2d(1, 1, 3, padding="circular")
     with pytest.raises(ValueError, match="Conv2d: padding='same' needs stride 1, got stride 2"):
         Conv2d(1, 1, 3, stride=2, padding="same")
-    with pytest.raises(TypeError, match="Conv2d: padding must be an int or one of"):
+    with pytest.raises(TypeError, match="Conv2d: padding must be an int, a pair or one of"):
         Conv2d(1, 1, 3, padding=1.5)
 
 
@@ -398,3 +400,121 @@ def test_single_channel_helper_errors():
         convolve2d(np.zeros((4, 4)), np.zeros((3, 3)), "wide")
     with pytest.raises(ValueError, match="convolve2d: the 3x3 kernel does not fit into a 2x5 input"):
         convolve2d(np.zeros((2, 5)), np.zeros((3, 3)))
+
+
+# ---------------------------------------------------------------- tuple sizes, dilation, bias=False
+
+
+
+# (kernel_size, stride, padding, dilation, bias, H, W): every option, square and not
+OPTIONS = [
+    ((2, 3), 1, 0, 1, True, 5, 6),
+    ((3, 1), (2, 1), (1, 0), 1, False, 7, 5),
+    (3, 1, "same", 2, True, 7, 7),
+    ((3, 3), (1, 2), (2, 1), (2, 1), False, 6, 7),
+    (2, 2, "full", (1, 2), True, 5, 6),
+    ((1, 3), 1, (0, 2), 3, True, 4, 9),
+    (3, (2, 3), 1, 1, False, 8, 9),
+]
+
+
+@pytest.mark.parametrize("k, s, p, d, bias, H, W", OPTIONS)
+def test_conv2d_options_match_loop_reference(k, s, p, d, bias, H, W):
+    rng = np.random.default_rng(21)
+    conv = Conv2d(2, 3, k, stride=s, padding=p, dilation=d, bias=bias, rng=22)
+    if bias:
+        conv.b[...] = rng.normal(size=3)
+    A_prev = rng.normal(size=(2, 2, H, W))
+    Z = conv(A_prev)
+    np.testing.assert_allclose(Z, conv2d_naive(A_prev, conv.W, conv.b, s, p, d), rtol=1e-12, atol=1e-12)
+    assert Z.shape[2:] == conv.output_shape(H, W)
+    if p == "same":
+        assert Z.shape[2:] == (H, W)
+
+
+@pytest.mark.parametrize("k, s, p, d, bias, H, W", OPTIONS)
+def test_conv2d_options_gradients_with_random_upstream(k, s, p, d, bias, H, W):
+    conv = Conv2d(2, 3, k, stride=s, padding=p, dilation=d, bias=bias, rng=23)
+    if bias:
+        conv.b[...] = np.random.default_rng(24).normal(size=3)
+    x = np.random.default_rng(25).normal(size=(2, 2, H, W))
+    report = check_layer_gradients(conv, x, rng=26)
+    assert set(report) == ({"input", "W", "b"} if bias else {"input", "W"})
+    for name, entry in report.items():
+        np.testing.assert_allclose(entry["analytic"], entry["numeric"], rtol=1e-6, atol=1e-8, err_msg=name)
+
+
+def test_dilated_kernel_hand_computed():
+    # a 3x3 kernel of ones with dilation 2 reads every second pixel of the 5x5 ramp 0..24
+    conv = Conv2d(1, 1, 3, dilation=2, init="zeros", bias=False)
+    conv.W[...] = 1.0
+    Z = conv(np.arange(25.0).reshape(1, 1, 5, 5))
+    np.testing.assert_array_equal(Z, [[[[0 + 2 + 4 + 10 + 12 + 14 + 20 + 22 + 24]]]])  # 108
+    assert conv_output_size(5, 3, dilation=2) == 1 and conv_output_size(7, 3, padding="same", dilation=3) == 7
+
+
+def test_non_square_kernel_hand_computed():
+    # a (1, 2) kernel [1, -1] computes horizontal differences
+    conv = Conv2d(1, 1, (1, 2), init="zeros", bias=False)
+    conv.W[0, 0] = [[1.0, -1.0]]
+    A = np.array([[[[1.0, 4.0, 9.0], [2.0, 2.0, 5.0]]]])
+    np.testing.assert_array_equal(conv(A)[0, 0], [[-3.0, -5.0], [0.0, -3.0]])
+    np.testing.assert_array_equal(conv.backward(np.ones((1, 1, 2, 2)))[0, 0], [[1, 0, -1], [1, 0, -1]])
+
+
+def test_conv2d_without_bias_has_only_W():
+    conv = Conv2d(1, 2, 3, rng=0, bias=False)
+    assert conv.b is None and conv.db is None
+    assert [p.name for p in conv.parameters()] == ["W"] and set(conv.state_dict()) == {"W"}
+    assert repr(conv) == "Conv2d(1, 2, kernel_size=3, stride=1, padding=0, bias=False)"
+    conv.zero_grad()
+    assert repr(Conv2d(1, 1, (1, 3), padding=(0, 1), dilation=2)) == \
+        "Conv2d(1, 1, kernel_size=(1, 3), stride=1, padding=(0, 1), dilation=2)"
+    assert Conv2d(1, 1, 3, padding=(1, 2)).pad == (1, 2) and Conv2d(1, 1, 3, padding="same").pad == 1
+
+
+def test_conv2d_option_errors():
+    with pytest.raises(ValueError, match=r"Conv2d: dilation must be >= 1, got 0"):
+        Conv2d(1, 1, 3, dilation=0)
+    with pytest.raises(ValueError, match=r"Conv2d: stride must be >= 1 in both directions, got \(1, 0\)"):
+        Conv2d(1, 1, 3, stride=(1, 0))
+    with pytest.raises(ValueError, match=r"Conv2d: padding must be >= 0 in both directions, got \(1, -1\)"):
+        Conv2d(1, 1, 3, padding=(1, -1))
+    with pytest.raises(TypeError, match=r"Conv2d: bias must be True or False, got 0"):
+        Conv2d(1, 1, 3, bias=0)
+    with pytest.raises(ValueError, match=r"Conv2d: padding='same' needs stride 1, got stride 2"):
+        Conv2d(1, 1, (3, 2), padding="same", stride=2)
+    Conv2d(1, 1, 2, padding="same", dilation=2)  # d (k - 1) = 2 is even: allowed
+    with pytest.raises(ValueError, match=r"the 3x3 kernel \(dilation 2\) does not fit into a 4x4 input with padding 0"):
+        Conv2d(1, 1, 3, dilation=2)(np.zeros((1, 1, 4, 4)))
+    with pytest.raises(ValueError, match=r"conv_output_size: the 3-tap \(span 5, dilation 2\) window does not fit"):
+        conv_output_size(4, 3, dilation=2)
+
+
+def test_im2col_with_dilation_and_rectangular_windows_is_adjoint_of_col2im():
+    rng = np.random.default_rng(27)
+    for k, s, d in [((2, 3), (1, 2), (2, 1)), (3, 2, 2), ((1, 2), 1, (1, 3))]:
+        A = rng.normal(size=(2, 3, 8, 9))
+        cols = im2col(A, k, s, d)
+        G = rng.normal(size=cols.shape)
+        np.testing.assert_allclose(np.sum(cols * G), np.sum(A * col2im(G, A.shape, k, s, d)), rtol=1e-12)
+
+
+def test_same_padding_with_an_even_kernel_puts_the_extra_zero_below_and_right():
+    """PyTorch's rule: d (k - 1) = 1 zero in all, none on the left and one on the right."""
+    conv = Conv2d(1, 1, (1, 2), padding="same", bias=False)
+    conv.W[...] = [[[[10.0, 1.0]]]]                          # (1, 1, 1, 2): w0 = 10, w1 = 1
+    out = conv(np.array([[[[1.0, 2.0, 3.0]]]]))               # (1, 1, 1, 3)
+    np.testing.assert_array_equal(out[0, 0, 0], [10 * 1 + 2, 10 * 2 + 3, 10 * 3 + 0])
+    np.testing.assert_array_equal(conv.backward(np.ones((1, 1, 1, 3)))[0, 0, 0], [10.0, 11.0, 11.0])
+
+
+@pytest.mark.parametrize("kernel_size, dilation", [(2, 1), ((4, 3), 1), ((2, 3), (3, 2)), (4, 3)])
+def test_same_padding_with_an_even_span_keeps_the_size_and_its_gradients(kernel_size, dilation):
+    conv = Conv2d(2, 3, kernel_size, padding="same", dilation=dilation, rng=0)
+    conv.b[...] = np.random.default_rng(1).normal(size=3)
+    x = np.random.default_rng(2).normal(size=(2, 2, 5, 6))
+    assert conv(x).shape == (2, 3, 5, 6)
+    report = check_layer_gradients(conv, x, rng=3)
+    for name, r in report.items():
+        np.testing.assert_allclose(r["analytic"], r["numeric"], rtol=1e-6, atol=1e-8, err_msg=name)

@@ -2,7 +2,6 @@
 Gradescope bundle (built, unpacked like Gradescope and run locally), and --as-one always writing results."""
 
 import csv
-import importlib.util
 import json
 import os
 import signal
@@ -14,15 +13,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from grading_support import ROOT, grading_processes, require_sandbox
+from grading_support import FIXTURES, ROOT, grading_processes, load_fixture_generator, require_sandbox
 
 from nncourse.grading.bundle import build
 
-FIXTURES = ROOT / "tests" / "grading_fixtures"
 SOLUTION = ROOT / "solutions" / "ex01_neurons_threshold_units.ipynb"
-SPEC = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
-make_fixtures = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(make_fixtures)
+make_fixtures = load_fixture_generator()
+FULL = make_fixtures.MAX_SCORE["ex01"]  # every point of exercise 01 (functions and quiz)
 
 
 def grader(*args, env=None, timeout=300):
@@ -55,7 +52,7 @@ def test_unsafe_no_sandbox_grades_and_says_so(tmp_path):
     done = grader(SOLUTION, "--out", tmp_path / "out", "--unsafe-no-sandbox", env=no_bwrap_env(tmp_path))
     assert done.returncode == 0, done.stderr[-2000:]
     [row] = read_csv(tmp_path / "out" / "grades.csv")
-    assert (row["score"], row["sandbox"]) == ("10", "none (--unsafe-no-sandbox)")
+    assert (row["score"], row["sandbox"]) == (str(FULL), "none (--unsafe-no-sandbox)")
     report = json.loads((tmp_path / "out" / "ex01_neurons_threshold_units" / "results.json").read_text())
     assert report["output"].endswith("Graded without a sandbox (--unsafe-no-sandbox).")
 
@@ -88,7 +85,7 @@ def test_an_interrupted_batch_still_writes_grades_csv_and_leaves_no_process(tmp_
     assert process.returncode == code, stderr[-2000:]
     rows = {row["submission"]: row for row in read_csv(out / "grades.csv")}
     assert set(rows) == {"ex01_a_quick", "ex01_b_slow", "ex01_c_slow", "ex01_d_slow"}
-    assert (rows["ex01_a_quick"]["status"], rows["ex01_a_quick"]["score"]) == ("graded", "10")
+    assert (rows["ex01_a_quick"]["status"], rows["ex01_a_quick"]["score"]) == ("graded", str(FULL))
     assert {rows[key]["status"] for key in ("ex01_b_slow", "ex01_c_slow", "ex01_d_slow")} == {
         "not graded (the run was interrupted)"}
     assert f"interrupted by {stop.name}" in stderr
@@ -137,7 +134,7 @@ def test_run_autograder_grades_a_submission_in_the_sandbox(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
-    assert (report["score"], report["max_score"]) == (6, 10)
+    assert (report["score"], report["max_score"]) == (make_fixtures.EXPECTED[submitted.name], FULL)
     assert report["extra_data"]["sandbox"] == "bubblewrap"
     assert "Graded without a sandbox" not in report["output"]
 
@@ -151,7 +148,7 @@ def test_run_autograder_falls_back_without_namespaces_and_always_leaves_results(
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
-    assert report["score"] == 10 and report["output"].endswith("Graded without a sandbox (--unsafe-no-sandbox).")
+    assert report["score"] == FULL and report["output"].endswith("Graded without a sandbox (--unsafe-no-sandbox).")
     broken = {**env, "AUTOGRADER_PYTHON": str(tmp_path / "no-python")}
     subprocess.run(["bash", str(root / "source" / "run_autograder")], env=broken, timeout=60, check=True)
     fallback = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))

@@ -256,8 +256,9 @@ def test_source_items_of_exercise_01():
     cells = read_cells((ROOT / "solutions" / "ex01_neurons_threshold_units.ipynb").read_text())
     items = source_items(cells)
     assert [item.item_id for item in items] == ["ex01-step", "ex01-sign", "ex01-neuron", "ex01-gates",
-                                                "ex01-two-layer", "ex01-xor"]
-    assert sum(item.points for item in items) == 10
+                                                "ex01-two-layer", "ex01-xor", "ex01-quiz-majority", "ex01-quiz-hebb",
+                                                "ex01-quiz-rescorla", "ex01-quiz-xor-layer"]
+    assert sum(item.points for item in items) == 14  # 10 for the functions, one per quiz question
 
 
 def test_results_folders_are_unique_and_follow_the_submission_folders(tmp_path):

@@ -10,7 +10,7 @@ output folder and left no process behind. Slow part: the batch itself (about a m
 """
 
 import csv
-import importlib.util
+import importlib
 import json
 import os
 import shutil
@@ -21,14 +21,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from grading_support import ROOT, grading_processes, require_sandbox, tree_fingerprint
+from grading_support import FIXTURES, ROOT, grading_processes, load_fixture_generator, require_sandbox, tree_fingerprint
 
 pytestmark = pytest.mark.slow  # one sandboxed batch of the real grader (about a minute on 2 cores)
 
-FIXTURES = ROOT / "tests" / "grading_fixtures"
-SPEC = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
-make_fixtures = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(make_fixtures)
+make_fixtures = load_fixture_generator()
 EXPECTED = make_fixtures.EXPECTED
 EX01_ITEMS = importlib.import_module("nncourse.grading.items.ex01").ITEMS
 CRASH_HOOK = '''import os, sys

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nnlib.gradcheck import check_layer_gradients, numerical_gradient
-from nnlib.layers import BatchNorm1d, Dropout, Flatten, Linear
+from nnlib.layers import BatchNorm1d, BatchNorm2d, Dropout, Flatten, Linear
 from nnlib.module import Sequential
 
 
@@ -196,7 +196,7 @@ def test_batchnorm_state_dict_contains_buffers():
     bn = BatchNorm1d(2)
     bn(np.array([[1.0, 2.0], [3.0, 5.0]]))
     state = bn.state_dict()
-    assert set(state) == {"gamma", "beta", "running_mean", "running_var"}
+    assert set(state) == {"gamma", "beta", "running_mean", "running_var", "num_batches_tracked"}
     fresh = BatchNorm1d(2)
     fresh.load_state_dict(state)
     np.testing.assert_array_equal(fresh.running_var, bn.running_var)
@@ -242,3 +242,116 @@ def test_sequential_mlp_gradients():
     report = check_layer_gradients(net, np.random.default_rng(2).standard_normal((6, 3)), rng=3)
     assert set(report) == {"input", "0.W", "0.b", "1.gamma", "1.beta", "2.W", "2.b"}
     assert_report_close(report, rtol=1e-5, atol=1e-7)
+
+
+# ------------------------------------------------------------------ Linear(bias=False), BatchNorm options, BatchNorm2d
+
+
+
+
+def test_linear_without_bias():
+    layer = Linear(2, 3, rng=0, bias=False)
+    layer.W[...] = [[0.5, 0.2], [0.3, 0.8], [0.6, 0.4]]
+    np.testing.assert_allclose(layer(np.array([[1.0, 2.0]])), [[0.9, 1.9, 1.4]])  # the Karlsruhe layer minus b
+    assert layer.b is None and [p.name for p in layer.parameters()] == ["W"]
+    assert set(layer.state_dict()) == {"W"} and repr(layer) == "Linear(in_features=2, out_features=3, bias=False)"
+    report = check_layer_gradients(layer, np.random.default_rng(1).standard_normal((4, 2)), rng=2)
+    assert set(report) == {"input", "W"}
+    assert_report_close(report)
+    with pytest.raises(TypeError, match=r"Linear: bias must be True or False, got 'no'"):
+        Linear(2, 3, bias="no")
+
+
+@pytest.mark.parametrize("bn_class, shape", [(BatchNorm1d, (6, 3)), (BatchNorm2d, (4, 3, 2, 3))])
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("momentum", [0.1, None])
+@pytest.mark.parametrize("training", [True, False])
+def test_batchnorm_options_gradients(bn_class, shape, affine, momentum, training):
+    rng = np.random.default_rng(3)
+    bn = bn_class(3, eps=1e-3, momentum=momentum, affine=affine)
+    if affine:
+        bn.gamma[...] = rng.standard_normal(3)
+        bn.beta[...] = rng.standard_normal(3)
+    bn.running_mean[...] = rng.standard_normal(3)
+    bn.running_var[...] = rng.uniform(0.5, 2.0, 3)
+    if not training:
+        bn.eval()
+    report = check_layer_gradients(bn, rng.standard_normal(shape) * 2 + 1, rng=4)
+    assert set(report) == ({"input", "gamma", "beta"} if affine else {"input"})
+    assert_report_close(report, rtol=1e-5, atol=1e-7)
+
+
+def test_batchnorm2d_normalises_each_channel_over_batch_and_positions():
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((4, 3, 5, 6)) * [[[[1.0]], [[3.0]], [[0.5]]]] + [[[[2.0]], [[-1.0]], [[7.0]]]]
+    bn = BatchNorm2d(3)
+    y = bn(x)
+    np.testing.assert_allclose(y.mean(axis=(0, 2, 3)), 0.0, atol=1e-12)
+    np.testing.assert_allclose(y.var(axis=(0, 2, 3)), x.var(axis=(0, 2, 3)) / (x.var(axis=(0, 2, 3)) + 1e-5))
+    M = 4 * 5 * 6  # values per channel; the running variance is the unbiased one
+    np.testing.assert_allclose(bn.running_mean, 0.1 * x.mean(axis=(0, 2, 3)))
+    np.testing.assert_allclose(bn.running_var, 0.9 + 0.1 * x.var(axis=(0, 2, 3)) * M / (M - 1))
+    # BatchNorm2d is BatchNorm1d applied to the pixels as examples
+    flat = BatchNorm1d(3)
+    np.testing.assert_allclose(flat(x.transpose(0, 2, 3, 1).reshape(-1, 3)).reshape(4, 5, 6, 3).transpose(0, 3, 1, 2), y)
+
+
+def test_batchnorm_momentum_none_is_the_cumulative_average():
+    bn = BatchNorm1d(1, momentum=None)
+    batches = [np.array([[1.0], [3.0]]), np.array([[5.0], [9.0]]), np.array([[0.0], [4.0]])]
+    for x in batches:
+        bn(x)
+    np.testing.assert_allclose(bn.running_mean, [(2 + 7 + 2) / 3])
+    np.testing.assert_allclose(bn.running_var, [(2 + 8 + 8) / 3])  # unbiased variances 2, 8, 8
+    assert int(bn.num_batches_tracked) == 3
+    bn.eval()(np.array([[1.0]]))
+    assert int(bn.num_batches_tracked) == 3  # eval does not count
+
+
+def test_batchnorm_without_affine_has_no_parameters():
+    bn = BatchNorm2d(2, affine=False)
+    x = np.random.default_rng(6).standard_normal((3, 2, 2, 2))
+    y = bn(x)
+    mu = x.mean(axis=(0, 2, 3), keepdims=True)
+    np.testing.assert_allclose(y, (x - mu) / np.sqrt(x.var(axis=(0, 2, 3), keepdims=True) + 1e-5))
+    assert bn.parameters() == [] and bn.gamma is None
+    assert set(bn.state_dict()) == {"running_mean", "running_var", "num_batches_tracked"}
+    assert repr(bn) == "BatchNorm2d(2, eps=1e-05, momentum=0.1, affine=False)"
+    bn.zero_grad()
+
+
+def test_batchnorm2d_errors():
+    with pytest.raises(ValueError, match=r"BatchNorm2d.forward: input must have shape \(N, 2, H, W\), got \(4, 2\)"):
+        BatchNorm2d(2)(np.ones((4, 2)))
+    with pytest.raises(ValueError, match=r"BatchNorm2d.forward: training needs at least 2 values per channel \(N\*H\*W\)"):
+        BatchNorm2d(2)(np.ones((1, 2, 1, 1)))
+    BatchNorm2d(2)(np.random.default_rng(0).standard_normal((1, 2, 2, 1)))  # one image, two pixels: fine
+    with pytest.raises(TypeError, match=r"BatchNorm2d: affine must be True or False, got None"):
+        BatchNorm2d(2, affine=None)
+    with pytest.raises(TypeError, match=r"BatchNorm1d: momentum must be a number, got str"):
+        BatchNorm1d(2, momentum="none")
+
+
+def test_batchnorm1d_on_sequences_normalises_each_channel_over_batch_and_length():
+    """(N, C, L) input, as PyTorch's BatchNorm1d: one mean and variance per channel over N and L."""
+    x = np.array([[[1.0, 3.0], [0.0, 0.0]], [[1.0, 3.0], [4.0, 8.0]]])   # (2, 2, 2)
+    bn = BatchNorm1d(2)
+    y = bn(x)
+    np.testing.assert_allclose(y[:, 0], [[-1, 1], [-1, 1]], atol=1e-5)      # channel 0: mean 2, variance 1
+    np.testing.assert_allclose(bn.running_mean, [0.2, 0.3])                # 0.1 * (2, 3)
+    np.testing.assert_allclose(bn.running_var, [0.9 + 0.1 * 4 / 3, 0.9 + 0.1 * 11 * 4 / 3])
+    for affine in (True, False):
+        layer = BatchNorm1d(3, affine=affine, momentum=None)
+        if affine:
+            layer.gamma[...], layer.beta[...] = [0.5, 2.0, -1.0], [0.1, 0.0, 0.3]
+        x = np.random.default_rng(0).normal(size=(2, 3, 4))
+        report = check_layer_gradients(layer, x, rng=1)
+        for name, r in report.items():
+            np.testing.assert_allclose(r["analytic"], r["numeric"], rtol=1e-6, atol=1e-8, err_msg=name)
+        np.testing.assert_allclose(layer.eval()(x), (x - layer.running_mean[:, None]) /
+                                   np.sqrt(layer.running_var[:, None] + 1e-5) * (layer.gamma[:, None] if affine else 1)
+                                   + (layer.beta[:, None] if affine else 0))
+    with pytest.raises(ValueError, match=r"BatchNorm1d.forward: training needs at least 2 values per channel \(N\*L\)"):
+        BatchNorm1d(2)(np.ones((1, 2, 1)))
+    with pytest.raises(ValueError, match=r"BatchNorm1d.forward: input must have shape \(N, 2, L\), got \(4, 3, 5\)"):
+        BatchNorm1d(2)(np.ones((4, 3, 5)))

@@ -240,7 +240,7 @@ def test_nan_in_target_rejected():
 
 
 def test_huber_bad_delta():
-    with pytest.raises(ValueError, match=r"HuberLoss: delta must be a number > 0, got 0"):
+    with pytest.raises(ValueError, match=r"HuberLoss: delta must be a finite number > 0, got 0"):
         HuberLoss(delta=0)
 
 

@@ -283,7 +283,7 @@ def test_cell_state_errors():
 
 
 def test_rnn_errors():
-    with pytest.raises(TypeError, match="RNN: cell must be an RNNCell or LSTMCell, got str"):
+    with pytest.raises(TypeError, match="RNN: cell must be an RNNCell, LSTMCell or GRUCell, got str"):
         RNN("lstm")
     rnn = RNN(LSTMCell(2, 3))
     with pytest.raises(RuntimeError, match="RNN.backward called before forward"):

@@ -27,7 +27,7 @@ from nnlib.functional import softmax
 from nnlib.layers import BatchNorm1d, Linear
 from nnlib.losses import CrossEntropyLoss
 from nnlib.module import Module, Sequential
-from nnlib.optim import SGD, Adam
+from nnlib.optim import SGD, Adam, AdamW
 from nnlib.preprocessing import standardize, train_test_split
 from nnlib.regularization import add_penalty_gradients
 from nnlib.training import EarlyStopping, evaluate, fit
@@ -314,8 +314,8 @@ def early_stopping_replay(val_losses, patience, min_delta=0.0):
 
 
 def train_digits_model(model, epochs=40, patience=None, weight_decay=0.0, lr=0.003, n_train=200,
-                       rng=0, verbose=False):
-    """Train a digits network on :func:`small_digits` with ``fit`` (Adam, batch size 32).
+                       rng=0, verbose=False, optimizer=Adam):
+    """Train a digits network on :func:`small_digits` with ``fit`` (Adam or AdamW, batch size 32).
 
     200 training images are few for a 64-128-10 network, so without regularisation
     its training loss goes to almost 0 while the validation loss stops improving: the
@@ -330,7 +330,8 @@ def train_digits_model(model, epochs=40, patience=None, weight_decay=0.0, lr=0.0
     patience : int or None
         ``fit``'s ``early_stopping_patience`` (None: train all epochs, no restore).
     weight_decay : float
-        Adam's ``weight_decay`` (the L2 penalty's gradient added to every gradient).
+        Adam's ``weight_decay`` (the L2 penalty's gradient added to every gradient), or
+        AdamW's (the weights shrink by the factor ``1 - lr * weight_decay`` every step).
     lr : float
         Adam's learning rate.
     n_train : int
@@ -339,6 +340,8 @@ def train_digits_model(model, epochs=40, patience=None, weight_decay=0.0, lr=0.0
         Seed of the split and the shuffles.
     verbose : bool
         Let ``fit`` print its progress lines.
+    optimizer : {Adam, AdamW}
+        The optimiser class (``nnlib.optim``).
 
     Returns
     -------
@@ -349,7 +352,9 @@ def train_digits_model(model, epochs=40, patience=None, weight_decay=0.0, lr=0.0
     if not isinstance(model, Module):
         raise TypeError(f"train_digits_model: model must be an nnlib Module, got {type(model).__name__}")
     X_train, X_val, y_train, y_val = small_digits(n_train, 400, rng=rng)
-    opt = Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    if optimizer not in (Adam, AdamW):
+        raise ValueError(f"train_digits_model: optimizer must be nnlib.optim.Adam or AdamW, got {optimizer!r}")
+    opt = optimizer(model.parameters(), lr=lr, weight_decay=weight_decay)
     loss_fn = CrossEntropyLoss()
     history = fit(model, loss_fn, opt, X_train, y_train, epochs=epochs, batch_size=32,
                   X_val=X_val, y_val=y_val, rng=rng, early_stopping_patience=patience, verbose=verbose)

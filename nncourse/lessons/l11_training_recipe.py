@@ -381,8 +381,9 @@ def diagnose(train_loss, val_loss=None, num_classes=NUM_CLASSES):
 
     Rules, checked in this order:
 
-    1. ``"diverging"``: a loss is NaN/inf, or the last training loss is above the first
-       (learning rate too high);
+    1. ``"diverging"``: a loss is NaN/inf, or the last training loss is above the first, or the
+       loss rose far above :math:`\\log C` (half as much again) and ended no better than guessing
+       (learning rate too high: the first steps overshoot, the network is left at chance);
     2. ``"plateau then drop"``: the first third of the epochs (at least 2) stays within 5 % of
        :math:`\\log C` (no progress at all) and the loss falls afterwards (a bad initialisation);
     3. ``"too slow"``: the training loss has not even halved (learning rate too low,
@@ -418,10 +419,13 @@ def diagnose(train_loss, val_loss=None, num_classes=NUM_CLASSES):
     if not np.all(np.isfinite(train)) or (val is not None and not np.all(np.isfinite(val))) \
             or train[-1] > train[0]:
         return "diverging"
+    chance = np.log(num_classes)
+    if train.max() > 1.5 * chance and train[-1] >= 0.95 * chance:
+        return "diverging"                  # blew up, then settled at guessing
     if len(train) < 2:
         raise ValueError("diagnose: train_loss needs at least 2 epochs to judge a trend")
     head = train[:max(2, len(train) // 3)]  # at least 2 epochs
-    if np.all(np.abs(head - np.log(num_classes)) < 0.05 * np.log(num_classes)) \
+    if np.all(np.abs(head - chance) < 0.05 * chance) \
             and train[-1] < 0.9 * train[0]:
         return "plateau then drop"
     if train[-1] > 0.5 * train[0]:

@@ -22,7 +22,7 @@ from nnlib.activations import ReLU
 from nnlib.layers import BatchNorm1d, Dropout, Linear
 from nnlib.losses import MSELoss
 from nnlib.module import Sequential
-from nnlib.optim import SGD
+from nnlib.optim import SGD, Adam, AdamW
 from nnlib.regularization import add_penalty_gradients, l1_penalty, l2_penalty
 
 # ---------------------------------------------------------------- capacity and double descent
@@ -242,3 +242,27 @@ def test_averaging_members_beats_the_average_member():
     assert -np.mean(np.log(P_mean[rows, y_val])) < member_loss.mean()
     assert np.mean(P_mean.argmax(axis=1) == y_val) >= member_acc.mean()
     assert len({tuple(np.round(m, 6)) for m in P[:, 0]}) == 4               # different seeds, different members
+
+
+def test_adamw_first_step_decays_every_weight_alike_unlike_l2_in_adam():
+    """The lesson's hand step: loss gradients (10, 0), w = (1, 1), lr = weight_decay = 0.1."""
+    ends = {}
+    for optimizer_class in (Adam, AdamW):
+        layer = Linear(2, 1, bias=False)
+        layer.W[...] = [[1.0, 1.0]]
+        layer.dW[...] = [[10.0, 0.0]]
+        optimizer_class(layer.parameters(), lr=0.1, weight_decay=0.1).step()
+        ends[optimizer_class.__name__] = layer.W[0].copy()
+    np.testing.assert_allclose(ends["Adam"], [0.9, 0.9], atol=1e-8)
+    np.testing.assert_allclose(ends["AdamW"], [0.89, 0.99], atol=1e-8)
+
+
+def test_train_digits_model_with_adamw_shrinks_the_weights():
+    norms = []
+    for lam in (0.0, 1.0):
+        model = plain_mlp(64, rng=0)
+        train_digits_model(model, epochs=5, weight_decay=lam, optimizer=AdamW, rng=0)
+        norms.append(np.sqrt(np.sum(model[0].W ** 2) + np.sum(model[2].W ** 2)))
+    assert norms[1] < 0.95 * norms[0]
+    with pytest.raises(ValueError, match=r"train_digits_model: optimizer must be nnlib.optim.Adam or AdamW, got"):
+        train_digits_model(plain_mlp(8), epochs=1, optimizer=SGD)

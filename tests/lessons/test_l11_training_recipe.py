@@ -24,7 +24,7 @@ from nncourse.lessons.l11_training_recipe import (
 from nnlib.activations import ReLU, Tanh
 from nnlib.functional import softmax
 from nnlib.losses import CrossEntropyLoss
-from nnlib.optim import SGD, Adam
+from nnlib.optim import SGD, Adam, ReduceLROnPlateau
 from nnlib.training import fit
 
 # ---------------------------------------------------------------- step 1
@@ -169,6 +169,8 @@ def test_diagnose_by_hand():
     assert diagnose([2.3, 1.0, 0.5, 0.3, 0.1], [2.3, 1.0, 0.6, 0.7, 0.9]) == "overfitting"
     assert diagnose([2.3, 2.2, 2.1]) == "too slow"
     assert diagnose([1.0, np.nan]) == "diverging"
+    assert diagnose([5.35, 2.6, 2.4, 2.35]) == "diverging"          # blew up, ended at chance (log 10)
+    assert diagnose([5.35, 2.6, 1.0, 0.5]) == "fine"                # a bad start that recovered
     assert diagnose([2.30, 2.30, 2.29, 1.0, 0.5, 0.2]) == "plateau then drop"
     assert set(DIAGNOSES) == {"diverging", "plateau then drop", "too slow", "overfitting", "fine"}
     assert set(PATTERNS) == {"good", "lr too high", "lr too low", "bad init", "overfitting"}
@@ -196,3 +198,29 @@ def test_data_and_model_helpers():
         mlp(activation="tanh")
     with pytest.raises(ValueError, match="scaled_normal: std"):
         scaled_normal(-1.0)
+
+
+# ---------------------------------------------------------------- ReduceLROnPlateau
+
+
+def test_plateau_rule_halves_the_rate_after_more_than_patience_bad_epochs():
+    """The lesson's replay: a tiny improvement (0.79995 < 0.8) does not count; the rate halves after epochs 5 and 9."""
+    optimizer = SGD(mlp(4, rng=0).parameters(), lr=0.1)
+    plateau = ReduceLROnPlateau(optimizer, factor=0.5, patience=2)
+    rates = []
+    for val_loss in [1.0, 0.8, 0.79995, 0.81, 0.85, 0.7, 0.72, 0.71, 0.75]:
+        plateau.step(val_loss)
+        rates.append(optimizer.lr)
+    assert rates == [0.1] * 4 + [0.05] * 4 + [0.025]
+    assert plateau.best == 0.7
+
+
+def test_train_with_plateau_calms_the_validation_loss_of_a_too_large_rate():
+    X_train, X_val, y_train, y_val = digits_data()
+    train_with_plateau = notebook_function("11_training_recipe.ipynb", "train_with_plateau", X_train=X_train,
+                                           y_train=y_train, X_val=X_val, y_val=y_val)
+    constant = train_with_plateau(factor=None, epochs=8)
+    reduced = train_with_plateau(factor=0.5, patience=2, epochs=8)
+    assert [row[1] for row in constant] == [0.1] * 8
+    assert [row[1] for row in reduced] == [0.1] * 5 + [0.05] * 3             # the lesson's table
+    assert reduced[-1][3] < 0.5 * constant[-1][3]                             # 0.23 against 0.87 after epoch 8

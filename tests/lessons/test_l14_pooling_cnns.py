@@ -12,11 +12,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from notebook_functions import notebook_function  # noqa: E402
 
 from nncourse.lessons import l14_pooling_cnns as l14  # noqa: E402
 from nnlib.conv import correlate2d  # noqa: E402
 from nnlib.datasets import load_digits  # noqa: E402
 from nnlib.gradcheck import numerical_gradient  # noqa: E402
+from nnlib.layers import BatchNorm2d  # noqa: E402
 from nnlib.losses import CrossEntropyLoss  # noqa: E402
 from nnlib.optim import Adam  # noqa: E402
 from nnlib.pooling import AvgPool2d, MaxPool2d  # noqa: E402
@@ -182,3 +184,34 @@ def test_draw_feature_maps_shows_the_digit_beside_every_filter():
     with pytest.raises(ValueError, match=r"draw_feature_maps: A must have shape \(16, H, W\)"):
         l14.draw_feature_maps(plt.figure(), np.zeros((8, 8)), 0, np.zeros((16, 3, 3)), np.zeros((4, 8, 8)),
                               np.zeros((16, 4, 4)))
+
+
+# ---------------------------------------------------------------- batch norm and augmentation on little data
+
+
+def test_batchnorm2d_normalises_each_feature_map_over_batch_and_positions():
+    """The lesson's hand calculation: one mean and variance per channel over N, H, W."""
+    Z = np.random.default_rng(0).normal(2.0, 3.0, size=(4, 2, 3, 3))
+    mu, var = Z.mean(axis=(0, 2, 3)), Z.var(axis=(0, 2, 3))
+    bn = BatchNorm2d(2)
+    out = bn(Z)
+    np.testing.assert_allclose(out, (Z - mu[None, :, None, None]) / np.sqrt(var[None, :, None, None] + 1e-5),
+                               atol=1e-12)
+    np.testing.assert_allclose(bn.running_mean, 0.1 * mu)
+    np.testing.assert_allclose(bn.running_var, 0.9 + 0.1 * var * 36 / 35)
+    np.testing.assert_allclose(out.mean(axis=(0, 2, 3)), 0.0, atol=1e-12)
+
+
+def test_augmentation_makes_the_little_data_cnn_robust_to_moved_digits():
+    X, y = load_digits(as_images=True)
+    X = (X / 16.0)[:, None]
+    X_rest, _, y_rest, _ = train_test_split(X, y, test_size=0.2, rng=0)       # as in the lesson
+    X_train, X_val, y_train, y_val = train_test_split(X_rest, y_rest, test_size=0.2, rng=1)
+    nb = "14_pooling_cnns.ipynb"
+    shift = notebook_function(nb, "shift")
+    train_little_data = notebook_function(nb, "train_little_data", X_train=X_train, y_train=y_train,
+                                          X_val=X_val, y_val=y_val, shift=shift)
+    plain = train_little_data(epochs=15)
+    augmented = train_little_data(batchnorm=True, augmentation=True, epochs=15)
+    assert plain[0] > 0.85 and augmented[0] > 0.85                     # both learn the centred digits
+    assert augmented[1] > plain[1] + 0.2                               # moved digits: far better with augmentation

@@ -9,9 +9,11 @@ import math
 
 import numpy as np
 import pytest
+from notebook_functions import notebook_function
 
 from nncourse.lessons import l15_recurrent_networks as l15
 from nnlib.gradcheck import numerical_gradient  # f(x) -> float; x perturbed in place
+from nnlib.gru import GRUCell
 from nnlib.losses import BCEWithLogitsLoss
 from nnlib.optim import Adam
 from nnlib.rnn import RNN, LSTMCell, RNNCell
@@ -202,3 +204,24 @@ def test_training_beats_the_memoryless_guess():
     last_input = np.mean((X_test[:, -1, 0] > 0) == (y_test[:, 0] == 1))
     assert len(history["val_acc"]) == 3
     assert test_acc > last_input + 0.1 and test_acc > untrained + 0.1
+
+
+# ---------------------------------------------------------------- the GRU
+
+
+def test_gru_step_by_hand_is_the_lessons():
+    gru = GRUCell(1, 1)
+    for name, value in dict(W_r=0.5, U_r=-1.0, b_r=0.0, W_z=1.0, U_z=1.0, b_z=-1.0,
+                            W_n=2.0, U_n=1.0, b_n=0.0, b_hn=0.5).items():
+        getattr(gru, name)[...] = value
+    z = 1 / (1 + np.exp(-0.5))
+    expected = (1 - z) * np.tanh(2.5) + z * 0.5                       # r = 0.5, n = tanh(2 + 0.5 * 1)
+    assert gru(np.array([[1.0]]), np.array([[0.5]]))[0, 0] == pytest.approx(expected, abs=1e-12)
+    assert round(expected, 4) == 0.6837
+
+
+def test_gru_learns_the_sum_task_with_the_lessons_training_function():
+    train_on_sums = notebook_function("15_recurrent_networks.ipynb", "train_on_sums",
+                                      sum_sign_data=notebook_function("15_recurrent_networks.ipynb", "sum_sign_data"))
+    run = train_on_sums(GRUCell, T=10, epochs=2)
+    assert run["history"]["val_acc"][-1] > 0.85 > run["untrained_acc"]
