@@ -104,6 +104,7 @@ def show_grid(ax, M, title="", box=None, fmt="{:g}", cmap="Blues", vmin=None, vm
     ax.set_xticks(range(M.shape[1]))
     ax.set_yticks(range(M.shape[0]))
     ax.grid(False)
+    ax.set_aspect("equal")                       # square cells
     ax.set_xlim(-0.6, M.shape[1] - 0.4)
     ax.set_ylim(M.shape[0] - 0.4, -0.6)
     ax.set_xlabel("column")
