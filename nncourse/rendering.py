@@ -34,6 +34,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.image import AxesImage
 from matplotlib.spines import Spine
 from matplotlib.text import Text
+from matplotlib.ticker import FixedLocator, NullLocator
 from PIL import Image as PILImage
 
 __all__ = ["Renderer", "encode_png"]
@@ -169,14 +170,18 @@ def _drawn_children(ax):
 
 def _limits_drawn(ax):
     """True when more than the artists of ``ax`` depends on its limits: ticks, tick labels, grid
-    lines or spines placed at data positions. An axes without ticks (``set_xticks([])``) or with
-    its axis off only moves its artists when the limits change, which a blit can redraw."""
+    lines or spines placed at data positions. An axes without ticks (``set_xticks([])``, no minor
+    ticks) or with its axis off only moves its artists when the limits change, which a blit can
+    redraw. Ticks hidden in other ways count as drawn (a full draw: slower, never wrong)."""
     if not ax.axison:
         return False
     if any(spine.get_visible() and spine.spine_type in ("left", "right", "top", "bottom")
            and spine.get_position()[0] == "data" for spine in ax.spines.values()):
         return True
-    return any(len(axis.get_majorticklocs()) or len(axis.get_minorticklocs()) for axis in (ax.xaxis, ax.yaxis))
+    locators = [locator for axis in (ax.xaxis, ax.yaxis)               # read, not run: cheap every frame
+                for locator in (axis.get_major_locator(), axis.get_minor_locator())]
+    return not all(isinstance(locator, NullLocator) or (isinstance(locator, FixedLocator) and not len(locator.locs))
+                   for locator in locators)
 
 
 def _draws_something(artist):
