@@ -4,9 +4,11 @@ Drawing a whole figure costs most of its time in the axes' ticks and labels, whi
 changes. :class:`Renderer` therefore draws the figure once, remembers a *background* (everything
 that did not change), and on the next frame redraws only the artists that changed (matplotlib
 marks them ``stale``), plus whatever lies above them in the same axes, on top of that background
-("blitting"). Whenever that would be wrong it falls back to a full draw: on the first frame, when
-axis limits changed, when artists were added or removed, when ticks, axes or figure-level texts
-changed, or when another axes overlaps a changed one. The picture is the same as a full draw.
+("blitting"); artists shown or hidden count as changed, and so do all artists of an axes whose
+limits changed if it draws no ticks (nothing else there depends on the limits). Whenever that would
+be wrong it falls back to a full draw: on the first frame, when the limits of an axes with ticks
+changed, when artists were added or removed, when ticks, axes or figure-level texts changed, or
+when another axes overlaps a changed one. The picture is the same as a full draw.
 
 The layout is computed on the first frame and then kept (moving a slider does not make labels
 jump around).
@@ -32,6 +34,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.image import AxesImage
 from matplotlib.spines import Spine
 from matplotlib.text import Text
+from matplotlib.ticker import FixedLocator, NullLocator
 from PIL import Image as PILImage
 
 __all__ = ["Renderer", "encode_png"]
@@ -57,7 +60,7 @@ class Renderer:
     def render(self):
         """Draw the figure's current state; return its pixels, shape (H, W, 4), uint8 (a view)."""
         state = self._snapshot()
-        redraw = None if state != self._state else self._redraw_sets()
+        redraw = None if self._state is None else self._redraw_sets(self._state, state)
         if redraw is None:
             self._full_draw()
         elif redraw:
@@ -67,23 +70,43 @@ class Renderer:
 
     # -- deciding -------------------------------------------------------------------------
     def _snapshot(self):
-        """Axis limits, identity and visibility of every artist: a change means a full draw."""
-        return tuple((tuple(np.round(ax.viewLim.bounds, 12)),
-                      tuple((id(child), child.get_visible()) for child in ax.get_children()))
-                     for ax in self.figure.axes)
+        """Per axes: what a change of forces a full draw (visibility, box, children, and whether
+        its ticks follow the limits), the limits, and the visibility of each child."""
+        state = []
+        for ax in self.figure.axes:
+            ax.apply_aspect()                             # the box a draw would use (equal aspect)
+            children = ax.get_children()
+            fixed = (id(ax), ax.get_visible(), tuple(np.round(ax.get_position().bounds, 12)),
+                     tuple(map(id, children)), _limits_drawn(ax))
+            state.append((fixed, tuple(np.round(ax.viewLim.bounds, 12)),
+                          tuple(child.get_visible() for child in children)))
+        return state
 
-    def _redraw_sets(self):
-        """``{axes: [artists to redraw]}`` for a blit, or None when only a full draw is right."""
+    def _redraw_sets(self, old, new):
+        """``{axes: [artists to redraw]}`` for a blit, or None when only a full draw is right.
+
+        Changed artists are the stale ones and those shown or hidden since the last frame; new
+        limits change every artist of an axes, which is blitted only when nothing but its
+        artists depends on them (no ticks, tick labels or grid: see :func:`_limits_drawn`).
+        """
+        if [state[0] for state in old] != [state[0] for state in new]:
+            return None                                   # axes, boxes or children changed
         if any(child.stale for child in self.figure.get_children() if child not in self.figure.axes
                and child is not self.figure.patch):
             return None                                   # a suptitle or figure legend changed
         redraw = {}
-        for ax in self.figure.axes:
+        for ax, (fixed, limits, shown), (_, old_limits, old_shown) in zip(self.figure.axes, new, old):
+            moved = limits != old_limits
+            if moved and (fixed[-1] or any(a.label.stale and _draws_something(a.label) for a in (ax.xaxis, ax.yaxis))):
+                return None                               # ticks follow the limits
             children = _drawn_children(ax)
+            flipped = {id(c) for c, now, before in zip(ax.get_children(), shown, old_shown) if now != before}
             patch_drawn = ax.axison and ax.get_frame_on()
-            if (patch_drawn and ax.patch.stale) or any(c.stale for c in children if isinstance(c, Axis)):
+            axis_stale = any(c.stale for c in children if isinstance(c, Axis))
+            if (patch_drawn and ax.patch.stale) or (axis_stale and not moved):
                 return None                               # ticks, labels or the axes' colour changed
-            changed = [child for child in children if child.stale and _draws_something(child)]
+            changed = [c for c in children if id(c) in flipped or (
+                (c.stale or (moved and not isinstance(c, Axis | Spine) and c is not ax.patch)) and _draws_something(c))]
             if not changed:
                 continue
             lowest = min(child.get_zorder() for child in changed)
@@ -145,6 +168,22 @@ def _drawn_children(ax):
     return [c for c in children if not isinstance(c, Axis | Spine)]
 
 
+def _limits_drawn(ax):
+    """True when more than the artists of ``ax`` depends on its limits: ticks, tick labels, grid
+    lines or spines placed at data positions. An axes without ticks (``set_xticks([])``, no minor
+    ticks) or with its axis off only moves its artists when the limits change, which a blit can
+    redraw. Ticks hidden in other ways count as drawn (a full draw: slower, never wrong)."""
+    if not ax.axison:
+        return False
+    if any(spine.get_visible() and spine.spine_type in ("left", "right", "top", "bottom")
+           and spine.get_position()[0] == "data" for spine in ax.spines.values()):
+        return True
+    locators = [locator for axis in (ax.xaxis, ax.yaxis)               # read, not run: cheap every frame
+                for locator in (axis.get_major_locator(), axis.get_minor_locator())]
+    return not all(isinstance(locator, NullLocator) or (isinstance(locator, FixedLocator) and not len(locator.locs))
+                   for locator in locators)
+
+
 def _draws_something(artist):
     """False for artists that never draw (and so stay stale forever): hidden ones, empty texts."""
     return artist.get_visible() and not (isinstance(artist, Text) and not artist.get_text())
@@ -175,7 +214,7 @@ def encode_png(rgba, *, small=False):
     rows[:, 1:] = rgba.reshape(height, 4 * width)               # a plain copy: 2x faster than dropping alpha
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA, no interlace
     return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + _chunk(b"IEND", b""))
+            + _chunk(b"IDAT", zlib.compress(rows, 1)) + _chunk(b"IEND", b""))
 
 
 def _chunk(tag, data):

@@ -184,9 +184,9 @@ def test_decision_boundary_colours_follow_the_class_not_its_rank(ax):
 
 def test_regions_update_in_place(ax):
     image = viz.plot_regions(ax, lambda P: np.where(P[:, 0] > 0, 1, -1), (-1, 1), (-1, 1), resolution=8)
-    left, right = image.get_array()[0, 0], image.get_array()[0, -1]
-    np.testing.assert_allclose(left, to_rgba(style.CLASS_COLORS[0], 0.25))
-    np.testing.assert_allclose(right, to_rgba(style.CLASS_COLORS[1], 0.25))
+    left, right = image.get_array()[0, 0], image.get_array()[0, -1]   # RGBA bytes
+    np.testing.assert_allclose(left / 255, to_rgba(style.CLASS_COLORS[0], 0.25), atol=0.5 / 255)
+    np.testing.assert_allclose(right / 255, to_rgba(style.CLASS_COLORS[1], 0.25), atol=0.5 / 255)
     viz.update_regions(image, lambda P: np.where(P[:, 0] > 0, -1, 1))
     np.testing.assert_allclose(image.get_array()[0, 0], right)
     assert list(ax.images) == [image]                # recoloured, not drawn again
@@ -195,7 +195,7 @@ def test_regions_update_in_place(ax):
 def test_binary_regions_keep_class_one_colour_when_only_it_is_predicted(ax):
     image = viz.plot_regions(ax, lambda P: np.ones(len(P), dtype=int), (0, 1), (0, 1), resolution=4,
                              classes=[0, 1])
-    np.testing.assert_allclose(image.get_array()[0, 0], to_rgba(style.CLASS_COLORS[1], 0.25))
+    np.testing.assert_allclose(image.get_array()[0, 0] / 255, to_rgba(style.CLASS_COLORS[1], 0.25), atol=0.5 / 255)
 
 
 def test_history_has_integer_epoch_ticks(ax):

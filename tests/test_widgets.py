@@ -259,9 +259,32 @@ def test_renderer_draws_in_full_when_limits_or_artists_change():
     np.testing.assert_array_equal(renderer.render().copy(), full_draw(fig))
     ax.plot([0, 1], [1, 0])
     np.testing.assert_array_equal(renderer.render().copy(), full_draw(fig))
-    line.set_visible(False)
+    assert renderer.full_draws == 3 and renderer.blits == 0
+    line.set_visible(False)                       # hiding (or showing) an artist redraws it only
     np.testing.assert_array_equal(renderer.render().copy(), full_draw(fig))
-    assert renderer.full_draws == 4 and renderer.blits == 0
+    line.set_visible(True)
+    np.testing.assert_array_equal(renderer.render().copy(), full_draw(fig))
+    assert renderer.full_draws == 3 and renderer.blits == 2
+
+
+def test_renderer_blits_new_limits_of_an_axes_without_ticks_only():
+    fig, (bare, ticked) = widgets.subplots(1, 2)
+    image = bare.imshow(np.arange(9.0).reshape(3, 3), zorder=0.6)
+    (dots,) = bare.plot([0, 1], [0, 1], "o")
+    bare.set(xticks=[], yticks=[], xlabel="column")
+    ticked.plot([0, 1], [0, 1])
+    renderer = Renderer(fig)
+    renderer.render()
+    for size in (5, 2, 4):                       # a bigger, then a smaller grid: only its artists move
+        image.set_data(np.arange(size * size, dtype=float).reshape(size, size))
+        image.set_extent((-0.5, size - 0.5, size - 0.5, -0.5))
+        bare.set(xlim=(-0.5, size - 0.5), ylim=(size - 0.5, -0.5))
+        dots.set_data([0, size - 1], [0, size - 1])
+        np.testing.assert_array_equal(renderer.render().copy(), full_draw(fig))
+    assert renderer.full_draws == 1 and renderer.blits == 3
+    ticked.set_xlim(0, 2)                          # tick labels follow: a full draw
+    np.testing.assert_array_equal(renderer.render().copy(), full_draw(fig))
+    assert renderer.full_draws == 2
 
 
 def test_fast_png_is_lossless():

@@ -142,12 +142,13 @@ def plot_unit_maps(x1, x2, activations, units, *, title=None):
     return fig
 
 
-def plot_weight_images(W, *, ncols=8, title=None, size=1.0, live=False):
+def plot_weight_images(W, *, ncols=8, title=None, size=1.0, live=False, relative=False):
     """First-layer weights as images, one per unit, on one colour scale centred on zero.
 
     Red is a positive weight (ink there raises the unit's input), blue a negative one,
     white zero. All images share the scale, so their strengths can be compared, and one
-    colour bar reads it off.
+    colour bar reads it off. The units are tiled into one picture (a mosaic with white
+    gaps), which draws several times faster than one axes per unit.
 
     Parameters
     ----------
@@ -162,6 +163,11 @@ def plot_weight_images(W, *, ncols=8, title=None, size=1.0, live=False):
     live : bool
         Draw on a figure for :func:`nncourse.widgets.live` (update it with
         :func:`update_weight_images`) instead of a pyplot figure.
+    relative : bool
+        Colour each weight relative to the largest ``|weight|`` (the colour bar runs from -1
+        to 1 whatever the weights, the title gives the largest ``|weight|``) instead of in
+        weight units. For the live figure: every epoch's pattern in full contrast, and a
+        colour bar that does not change, so a move redraws the picture and title only.
 
     Returns
     -------
@@ -170,8 +176,8 @@ def plot_weight_images(W, *, ncols=8, title=None, size=1.0, live=False):
     Examples
     --------
     >>> fig = plot_weight_images(np.arange(-32.0, 32.0).reshape(1, 64))
-    >>> fig.axes[0].images[0].get_clim()
-    (-32.0, 32.0)
+    >>> fig.axes[0].collections[0].get_clim(), [t.get_text() for t in fig.axes[0].texts]
+    ((-32.0, 32.0), ['unit 0'])
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     import matplotlib.pyplot as plt
@@ -183,42 +189,71 @@ def plot_weight_images(W, *, ncols=8, title=None, size=1.0, live=False):
     nrows = -(-len(W) // ncols)
     figsize = (min(style.MAX_WIDTH, size * ncols + 1.0), size * nrows + (0.5 if title else 0.2))
     if live:
-        fig, axes = widgets.subplots(nrows, ncols, figsize=figsize, squeeze=False)
+        fig, ax = widgets.subplots(figsize=figsize)
     else:
-        fig, axes = plt.subplots(nrows, ncols, figsize=figsize, layout="constrained", squeeze=False)
+        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
     side = int(round(np.sqrt(W.shape[1])))
-    for i, ax in enumerate(axes.flat):
-        ax.set_axis_off()
-        if i < len(W):
-            image = ax.imshow(W[i].reshape(side, side), cmap=style.DIVERGING_CMAP)
-            ax.set_title(f"unit {i}", fontsize=10)
-    fig.colorbar(image, ax=axes, label="weight", shrink=0.9)
-    update_weight_images(fig, W, title=title)
+    cmap = plt.get_cmap(style.DIVERGING_CMAP).with_extremes(bad=(1.0, 1.0, 1.0, 0.0))  # gaps: clear
+    mosaic = _mosaic(W, ncols)
+    cells = ax.pcolormesh(mosaic, cmap=cmap)       # one square per weight: much faster to draw than an image
+    ax.set(xlim=(0, mosaic.shape[1]), ylim=(mosaic.shape[0], 0), aspect="equal")   # row 0 on top
+    for i in range(len(W)):                        # a label above each unit's image, below it in
+        row, col = divmod(i, ncols)                # drawing order: a new picture does not redraw it
+        ax.text(col * (side + _GAP[1]) + side / 2, row * (side + _GAP[0]) + _GAP[0] - 0.2,
+                f"unit {i}", ha="center", va="bottom", fontsize=10, zorder=-1)
+    ax.set_axis_off()
+    fig.colorbar(cells, ax=ax, label="weight / largest |weight|" if relative else "weight", shrink=0.9)
+    update_weight_images(fig, W, title=title, relative=relative)
     return fig
 
 
-def update_weight_images(fig, W, *, title=None):
+_GAP = (3, 1)  # mosaic pixels between units: (rows, holding the labels; columns)
+
+
+def _mosaic(W, ncols):
+    """Rows of ``W`` (H, P * P) tiled as P x P images, ``ncols`` per row, NaN in the gaps."""
+    side = int(round(np.sqrt(W.shape[1])))
+    nrows = -(-len(W) // ncols)
+    mosaic = np.full((nrows * (side + _GAP[0]), ncols * (side + _GAP[1]) - _GAP[1]), np.nan)
+    for i, w in enumerate(W):
+        row, col = divmod(i, ncols)
+        top, left = row * (side + _GAP[0]) + _GAP[0], col * (side + _GAP[1])
+        mosaic[top:top + side, left:left + side] = w.reshape(side, side)
+    return mosaic
+
+
+def update_weight_images(fig, W, *, title=None, relative=False):
     """Show new weights in a figure from :func:`plot_weight_images`: data, shared scale and title.
+
+    ``relative`` must be what the figure was made with; then the title also gives the largest
+    ``|weight|`` (the colour bar's 1).
 
     Examples
     --------
     >>> fig = plot_weight_images(np.zeros((2, 4)))
     >>> update_weight_images(fig, [[0.0, 1.0, -3.0, 0.0], [2.0, 0.0, 0.0, 0.0]], title="later")
-    >>> fig.axes[0].images[0].get_clim(), fig.get_suptitle()
+    >>> fig.axes[0].collections[0].get_clim(), fig.axes[0].get_title()
     ((-3.0, 3.0), 'later')
+    >>> fig = plot_weight_images(np.zeros((2, 4)), relative=True)
+    >>> update_weight_images(fig, [[0.0, 1.0, -3.0, 0.0], [2.0, 0.0, 0.0, 0.0]], title="later", relative=True)
+    >>> fig.axes[0].collections[0].get_clim(), fig.axes[0].get_title()
+    ((-1.0, 1.0), 'later (largest |weight| 3.000)')
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     W = _square_images(W, "update_weight_images")
-    images = [ax.images[0] for ax in fig.axes if ax.images]
-    if len(images) != len(W):
-        raise ValueError(f"update_weight_images: the figure shows {len(images)} units, got weights of {len(W)}")
+    ax = fig.axes[0]
+    if len(ax.texts) != len(W):
+        raise ValueError(f"update_weight_images: the figure shows {len(ax.texts)} units, got weights of {len(W)}")
     side = int(round(np.sqrt(W.shape[1])))
+    cells = ax.collections[0]
+    ncols = (cells.get_array().shape[1] + _GAP[1]) // (side + _GAP[1])
     limit = max(float(np.abs(W).max()), 1e-12)  # one scale for all units, centred on zero
-    for image, w in zip(images, W):
-        image.set_data(w.reshape(side, side))
-        image.set_clim(-limit, limit)
+    cells.set_array(_mosaic(W / limit if relative else W, ncols))
+    cells.set_clim(*((-1.0, 1.0) if relative else (-limit, limit)))
+    if relative:
+        title = f"{title or 'weights'} (largest |weight| {limit:.3f})"
     if title:
-        fig.suptitle(title)
+        ax.set_title(title)                      # in the axes: a new title redraws only itself
 
 
 def _square_images(W, where):

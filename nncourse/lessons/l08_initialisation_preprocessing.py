@@ -97,9 +97,10 @@ def update_layer_histograms(ax, artists, layers, edges, positive_only=False):
     xlim = (edges[0], edges[-1] + 0.55 * (edges[-1] - edges[0]))       # room for the std on the right
     if not np.allclose(ax.get_xlim(), xlim):                           # changed limits cost a full redraw
         ax.set_xlim(xlim)
-    if not np.allclose(ax.get_ylim(), (-0.1, len(layers))):
-        ax.set_ylim(-0.1, len(layers))
-        ax.set_yticks(np.arange(len(layers)) + 0.3, [f"layer {l + 1}" for l in range(len(layers))])
+    n_rows = len(artists["rows"])                                      # fixed: fewer layers leave rows empty
+    if not np.allclose(ax.get_ylim(), (-0.1, n_rows)):
+        ax.set_ylim(-0.1, n_rows)
+        ax.set_yticks(np.arange(n_rows) + 0.3, [f"layer {l + 1}" for l in range(n_rows)])
     return np.array([np.std(A) for A in layers])
 
 

@@ -211,11 +211,28 @@ def test_plot_unit_maps_rejects_mismatched_activations():
 def test_plot_weight_images_share_one_scale_centred_on_zero():
     W = np.array([np.linspace(-1.0, 0.5, 64), np.linspace(0.0, 2.0, 64)])
     fig = l06.plot_weight_images(W, ncols=8, title="weights")
-    images = [ax.images[0] for ax in fig.axes if ax.images]
-    assert len(images) == 2
-    assert all(im.get_clim() == (-2.0, 2.0) for im in images)
-    assert images[0].get_cmap().name == "RdBu_r"
-    assert fig.axes[-1].get_ylabel() == "weight"           # the colour bar
+    cells = fig.axes[0].collections[0]                       # one mosaic of every unit's 8x8 image
+    assert cells.get_clim() == (-2.0, 2.0) and cells.get_cmap().name.startswith("RdBu_r")
+    mosaic = cells.get_array()                                # (3 + 8, 2 * 9 - 1): a label row above each row
+    assert mosaic.shape == (11, 17)
+    np.testing.assert_array_equal(mosaic[3:, :8], W[0].reshape(8, 8))
+    np.testing.assert_array_equal(mosaic[3:, 9:], W[1].reshape(8, 8))
+    assert np.ma.getmaskarray(mosaic)[:, 8].all() or np.isnan(np.ma.filled(mosaic, np.nan)[:, 8]).all()
+    assert [t.get_text() for t in fig.axes[0].texts] == ["unit 0", "unit 1"]
+    assert fig.axes[-1].get_ylabel() == "weight" and fig.axes[0].get_title() == "weights"   # the colour bar
+    plt.close(fig)
+
+
+def test_weight_images_relative_scale_keeps_the_colour_bar_and_reports_the_largest_weight():
+    W = np.array([np.linspace(-1.0, 0.5, 64), np.linspace(0.0, 2.0, 64)])
+    fig = l06.plot_weight_images(W / 2, title="before", relative=True)
+    l06.update_weight_images(fig, W, title="after", relative=True)
+    cells = fig.axes[0].collections[0]
+    assert cells.get_clim() == (-1.0, 1.0) and fig.axes[-1].get_ylabel() == "weight / largest |weight|"
+    np.testing.assert_allclose(cells.get_array()[3:, 9:], W[1].reshape(8, 8) / 2.0)
+    assert fig.axes[0].get_title() == "after (largest |weight| 2.000)"
+    with pytest.raises(ValueError, match="update_weight_images: the figure shows 2 units, got weights of 3"):
+        l06.update_weight_images(fig, np.ones((3, 64)))
     plt.close(fig)
 
 

@@ -173,7 +173,7 @@ def test_layer_histograms_are_shares_and_unused_rows_stay_empty():
     assert baseline == 1.0 and values.max() == pytest.approx(1.9)          # the tallest bar of all fills 90 %
     stds = update_layer_histograms(ax, artists, [np.maximum(0, np.linspace(-1, 1, 50))] * 3,
                                    np.linspace(0, 4, 11), positive_only=True)
-    assert stds.shape == (3,) and ax.get_ylim() == (-0.1, 3.0)
+    assert stds.shape == (3,) and ax.get_ylim() == (-0.1, 4.0)          # all rows stay: no full redraw
     assert artists["stds"][0].get_text().startswith("std ") and artists["stds"][3].get_text() == ""
     with pytest.raises(ValueError, match="draw_layer_histograms"):
         draw_layer_histograms(ax, layers, edges=np.zeros((2, 2)))
