@@ -130,6 +130,8 @@ class Renderer:
         self.canvas.draw()
         engine = self.figure.get_layout_engine()
         if engine is not None and engine.__class__.__name__ != "PlaceHolderLayoutEngine":
+            self.canvas.draw()                            # the layout settles on its second pass (the
+            #                                               first places titles before the axes moved)
             self.figure.set_layout_engine("none")         # keep the first frame's layout,
             self.canvas.draw()                            # drawn once more as every later frame is
         self.full_draws += 1

@@ -307,3 +307,24 @@ def test_renderer_blits_axes_without_axis_and_never_draws_their_spines():
             ax.set_ylim(-0.5, 2.5)       # one full draw, then blits
         np.testing.assert_array_equal(renderer.render().copy(), full_draw(fig))
     assert renderer.blits == 2
+
+
+def test_first_frame_keeps_titles_inside_the_figure_with_square_panels():
+    # Square (equal-aspect) panels in a wide, short figure: constrained layout needs a second pass
+    # before the titles sit where they are drawn; the first frame used to cut them off at the top.
+    fig, axes = widgets.subplots(1, 3, figsize=(7.8, 2.7))
+    for ax, n in zip(axes, (5, 3, 3)):
+        ax.pcolormesh(np.arange(n + 1) - 0.5, np.arange(n + 1) - 0.5, np.zeros((n, n)))
+        ax.set_xticks(range(n))
+        ax.set_yticks(range(n))
+        ax.set_aspect("equal")
+        ax.set_xlim(-0.6, n - 0.4)
+        ax.set_ylim(n - 0.4, -0.6)
+        ax.set_xlabel("column")
+        ax.set_ylabel("row")
+        ax.set_title(f"a title over the {n} x {n} grid")
+    Renderer(fig).render()
+    renderer = fig.canvas.get_renderer()
+    for ax in axes:
+        box = ax.title.get_window_extent(renderer)
+        assert box.y1 <= fig.bbox.y1, f"title cut off: top {box.y1:.0f} px > figure {fig.bbox.y1:.0f} px"
