@@ -4,8 +4,9 @@ Two workloads, both made of honest submissions (the solution notebooks, which sc
 
 - one submission at a time: each solution notebook graded alone (``--jobs 1``), the wall time of
   the whole command divided by nothing: what an instructor waits for one file;
-- a batch of 30: the solution notebooks repeated until there are 30 (two of each of 15 exercises),
-  graded with ``--jobs 2``.
+- a batch of 30: the solution notebooks repeated until there are 30, graded with ``--jobs 2``.
+
+With ``--compare-with`` both graders grade the same exercises: those both revisions have.
 
 ``--compare-with REV`` unpacks the project at git revision REV into a temporary folder (``git
 archive``, nothing is checked out here) and runs its grader the same way, with its own solution
@@ -40,9 +41,14 @@ def unpack(revision, folder):
     return folder
 
 
-def submissions(tree, folder, total):
-    """``total`` copies of ``tree``'s solution notebooks (in turn) in ``folder``; returns the paths."""
-    notebooks = sorted((tree / "solutions").glob("ex[0-9][0-9]_*.ipynb"))
+def exercise_names(tree):
+    """File names of ``tree``'s solution notebooks."""
+    return {path.name for path in (tree / "solutions").glob("ex[0-9][0-9]_*.ipynb")}
+
+
+def submissions(tree, folder, total, names):
+    """``total`` copies of ``tree``'s solution notebooks called ``names`` (in turn) in ``folder``; returns the paths."""
+    notebooks = [tree / "solutions" / name for name in sorted(names)]
     folder.mkdir(parents=True)
     paths = []
     for number in range(total):
@@ -67,19 +73,19 @@ def grade(tree, targets, out, jobs):
     return seconds, percents
 
 
-def one_at_a_time(tree, work):
+def one_at_a_time(tree, work, names):
     """Seconds for each solution notebook graded alone."""
     seconds = []
-    for path in submissions(tree, work / "single", 15):
+    for path in submissions(tree, work / "single", len(names), names):
         took, percents = grade(tree, [path], work / f"out-{path.stem}", jobs=1)
         assert percents == [100.0], (path.name, percents)
         seconds.append(took)
     return seconds
 
 
-def batch(tree, work, total, jobs):
+def batch(tree, work, total, jobs, names):
     """Seconds for ``total`` submissions in one folder, graded ``jobs`` at a time."""
-    submissions(tree, work / "batch", total)
+    submissions(tree, work / "batch", total, names)
     took, percents = grade(tree, [work / "batch"], work / "out", jobs)
     assert percents == [100.0] * total, percents
     return took
@@ -99,14 +105,17 @@ def main(argv=None):
         if args.compare_with:
             (temporary / "old").mkdir()
             trees[args.compare_with] = unpack(args.compare_with, temporary / "old")
+        # The same workload for every grader: only the exercises all of them have (later revisions
+        # added exercises, some of which train networks and take several times longer).
+        names = set.intersection(*map(exercise_names, trees.values()))
         singles = {name: [] for name in trees}
         batches = {name: [] for name in trees}
         for run in range(args.repeat):
             for name, tree in trees.items():  # the graders take turns
                 work = temporary / f"run{run}-{list(trees).index(name)}"
                 if not args.no_single:
-                    singles[name] += one_at_a_time(tree, work / "one")
-                batches[name].append(batch(tree, work / "many", args.batch, args.jobs))
+                    singles[name] += one_at_a_time(tree, work / "one", names)
+                batches[name].append(batch(tree, work / "many", args.batch, args.jobs, names))
                 print(f"run {run + 1}: {name}: batch of {args.batch} with --jobs {args.jobs} in "
                       f"{batches[name][-1]:.1f} s", flush=True)
     print(f"\nload average at the end: {' '.join(f'{value:.1f}' for value in os.getloadavg())} "
@@ -115,7 +124,7 @@ def main(argv=None):
         print(f"\n{name}:")
         if singles[name]:
             median = statistics.median(singles[name])
-            print(f"  one submission alone (15 exercises x {args.repeat}): median {median:.1f} s, "
+            print(f"  one submission alone ({len(names)} exercises x {args.repeat}): median {median:.1f} s, "
                   f"min {min(singles[name]):.1f} s, max {max(singles[name]):.1f} s")
         best = min(batches[name])
         print(f"  batch of {args.batch}, --jobs {args.jobs}: best {best:.1f} s of {len(batches[name])} "
