@@ -29,7 +29,7 @@ from threads import use_threads_from_argv
 use_threads_from_argv()  # before numpy is imported: OpenBLAS reads its thread count at start-up
 
 import numpy as np  # noqa: E402  (after setting the thread count)
-from common import print_epochs, race, summary, torch_accuracy, weight_gap  # noqa: E402
+from common import optional_torch, print_epochs, race, summary, torch_accuracy, weight_gap  # noqa: E402
 
 import nnlib  # noqa: E402
 from nnlib.activations import ReLU  # noqa: E402
@@ -95,14 +95,7 @@ def main():
 
     X_train, X_test, y_train, y_test = load_data(args.seed)
     model = build_model(args.seed)
-    torch = None
-    if not args.no_torch:
-        try:
-            import torch
-        except ImportError:
-            print("PyTorch not installed: nnlib only")
-    if torch is not None and args.threads is not None:
-        torch.set_num_threads(args.threads)
+    torch = optional_torch(args.no_torch, args.threads)
     torch_net = torch_copy_of(torch, model) if torch is not None else None  # before training
 
     augment_rng = np.random.default_rng(args.seed + 1000)  # its own generator: the batches stay fit's

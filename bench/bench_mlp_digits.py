@@ -19,7 +19,7 @@ import argparse
 import platform
 
 import numpy as np
-from common import print_epochs, race, summary, torch_accuracy, weight_gap
+from common import optional_torch, print_epochs, race, summary, torch_accuracy, weight_gap
 
 import nnlib
 from nnlib.activations import ReLU
@@ -70,17 +70,8 @@ def main():
     model = Sequential(Linear(64, HIDDEN, rng=args.seed), ReLU(),
                        Linear(HIDDEN, 10, rng=args.seed + 1))
 
-    torch = None
-    if not args.no_torch:
-        try:
-            import torch
-        except ImportError:
-            print("PyTorch not installed: nnlib only")
-    torch_model = None
-    if torch is not None:
-        if args.torch_threads > 0:
-            torch.set_num_threads(args.torch_threads)
-        torch_model = torch_copy_of(torch, model)  # before any training step
+    torch = optional_torch(args.no_torch, args.torch_threads)
+    torch_model = torch_copy_of(torch, model) if torch is not None else None  # before any training step
 
     print(f"python {platform.python_version()}, numpy {np.__version__}, nnlib {nnlib.__version__}"
           + (f", torch {torch.__version__} (threads={torch.get_num_threads()})" if torch else ""))

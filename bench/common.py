@@ -13,6 +13,20 @@ from nnlib.optim import Adam
 from nnlib.training import fit
 
 
+def optional_torch(skip=False, threads=None):
+    """PyTorch, or None when ``skip`` is set or it is not installed; ``threads`` (> 0) sets its thread count."""
+    if skip:
+        return None
+    try:
+        import torch
+    except ImportError:
+        print("PyTorch not installed: nnlib only")
+        return None
+    if threads:
+        torch.set_num_threads(threads)
+    return torch
+
+
 def epoch_orders(n, epochs, seed):
     """The row order of every epoch, drawn exactly as ``fit`` draws it from ``rng=seed``."""
     rng = np.random.default_rng(seed)
