@@ -10,6 +10,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from torch_pairs import gru_reference, mlp_pair, t  # noqa: E402
+
 import nnlib.activations as A  # noqa: E402
 from nnlib.layers import BatchNorm1d, Dropout, Flatten, Linear  # noqa: E402
 from nnlib.losses import (  # noqa: E402
@@ -21,15 +23,10 @@ from nnlib.losses import (  # noqa: E402
     L1Loss,
     MSELoss,
 )
-from nnlib.module import Sequential  # noqa: E402
 from nnlib.optim import SGD, Adagrad, Adam, CosineLR, RMSprop, StepLR  # noqa: E402
 
 RTOL, ATOL = 1e-10, 1e-12
 RNG = np.random.default_rng(2024)
-
-
-def t(array, grad=False):
-    return torch.tensor(np.asarray(array), dtype=torch.float64, requires_grad=grad)
 
 
 def close(ours, theirs, rtol=RTOL, atol=ATOL):
@@ -185,17 +182,6 @@ def test_hinge_loss():
 # ------------------------------------------------------------------ optimizers
 
 
-def mlp_pair():
-    ours = Sequential(Linear(5, 8, rng=1), A.Tanh(), Linear(8, 3, rng=2))
-    theirs = torch.nn.Sequential(torch.nn.Linear(5, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3)).double()
-    with torch.no_grad():
-        for i in (0, 2):
-            ours[i].b[...] = RNG.standard_normal(ours[i].b.shape) * 0.1
-            theirs[i].weight.copy_(t(ours[i].W))
-            theirs[i].bias.copy_(t(ours[i].b))
-    return ours, theirs
-
-
 OPTIMIZERS = [
     ("SGD", dict(lr=0.1), dict(lr=0.1)),
     ("SGD", dict(lr=0.1, momentum=0.9, weight_decay=0.01), dict(lr=0.1, momentum=0.9, weight_decay=0.01)),
@@ -213,7 +199,7 @@ OPTIMIZERS = [
 @pytest.mark.parametrize("name, our_kwargs, their_kwargs", OPTIMIZERS)
 def test_optimizer_trajectories(name, our_kwargs, their_kwargs):
     our_class = {"SGD": SGD, "Adagrad": Adagrad, "RMSprop": RMSprop, "Adam": Adam}[name]
-    ours, theirs = mlp_pair()
+    ours, theirs = mlp_pair(RNG)
     our_opt = our_class(ours.parameters(), **our_kwargs)
     their_opt = getattr(torch.optim, name)(theirs.parameters(), **their_kwargs)
     loss, their_loss = CrossEntropyLoss(), torch.nn.CrossEntropyLoss()
@@ -233,7 +219,7 @@ def test_optimizer_trajectories(name, our_kwargs, their_kwargs):
 
 
 def test_schedules_match_torch():
-    ours, theirs = mlp_pair()
+    ours, theirs = mlp_pair(RNG)
     for our_sched_cls, their_sched_cls, kwargs_ours, kwargs_theirs in [
         (CosineLR, torch.optim.lr_scheduler.CosineAnnealingLR, dict(T=8), dict(T_max=8)),
         (StepLR, torch.optim.lr_scheduler.StepLR, dict(step_size=3, gamma=0.5), dict(step_size=3, gamma=0.5)),
@@ -394,12 +380,7 @@ def test_gru_over_a_sequence():
     cell = GRUCell(D, H, rng=3)
     for name in ("b_r", "b_z", "b_n", "b_hn"):
         getattr(cell, name)[...] = RNG.standard_normal(H)
-    ref = torch.nn.GRU(D, H).double()
-    with torch.no_grad():  # PyTorch stacks (r, z, n); its two biases add up for r and z
-        ref.weight_ih_l0.copy_(t(np.vstack([cell.W_r, cell.W_z, cell.W_n])))
-        ref.weight_hh_l0.copy_(t(np.vstack([cell.U_r, cell.U_z, cell.U_n])))
-        ref.bias_ih_l0.copy_(t(np.concatenate([cell.b_r, cell.b_z, cell.b_n])))
-        ref.bias_hh_l0.copy_(t(np.concatenate([np.zeros(2 * H), cell.b_hn])))
+    ref = gru_reference(cell)
     X, h0, G = RNG.standard_normal((T, N, D)), RNG.standard_normal((N, H)), RNG.standard_normal((T, N, H))
     Xt, h0t = t(X, grad=True), t(h0[None], grad=True)
     out, _ = ref(Xt, h0t)
@@ -566,7 +547,7 @@ def train_pair(ours, theirs, our_opt, their_opt, steps=8, after_step=None):
 @pytest.mark.parametrize("our_class, their_class, kwargs", NEW_OPTIMIZERS,
                          ids=[f"{c.__name__}-{sorted(k)}" for c, _, k in NEW_OPTIMIZERS])
 def test_new_optimizer_options(our_class, their_class, kwargs):
-    ours, theirs = mlp_pair()
+    ours, theirs = mlp_pair(RNG)
     train_pair(ours, theirs, our_class(ours.parameters(), **kwargs), their_class(theirs.parameters(), **kwargs))
 
 
@@ -577,7 +558,7 @@ def test_new_optimizer_options(our_class, their_class, kwargs):
     (RMSprop, torch.optim.RMSprop, dict(lr=0.01, centered=True)),
 ])
 def test_param_groups_with_their_own_lr_and_weight_decay(our_class, their_class, kwargs):
-    ours, theirs = mlp_pair()
+    ours, theirs = mlp_pair(RNG)
     our_groups = [{"params": ours[0].parameters(), "lr": kwargs["lr"] * 3, "weight_decay": 0.05},
                   {"params": ours[2].parameters()}]
     their_groups = [{"params": theirs[0].parameters(), "lr": kwargs["lr"] * 3, "weight_decay": 0.05},
@@ -599,7 +580,7 @@ def test_param_groups_with_their_own_lr_and_weight_decay(our_class, their_class,
 
 def schedule_pair(make_ours, make_theirs, steps, lr=0.3, momentum=0.9, groups=False):
     """Drive an nnlib and a torch schedule side by side; compare every group's lr (and momentum) each step."""
-    ours, theirs = mlp_pair()
+    ours, theirs = mlp_pair(RNG)
     if groups:
         our_opt = SGD([{"params": ours[0].parameters()}, {"params": ours[2].parameters(), "lr": lr / 10}],
                       lr=lr, momentum=momentum)
@@ -656,7 +637,7 @@ def test_new_schedules_match_torch(name, make_ours, make_theirs, groups):
 
 
 def test_one_cycle_cycles_adams_beta1_like_torch():
-    ours, theirs = mlp_pair()
+    ours, theirs = mlp_pair(RNG)
     our_opt, their_opt = Adam(ours.parameters(), lr=0.01), torch.optim.Adam(theirs.parameters(), lr=0.01)
     our_sched = OneCycleLR(our_opt, max_lr=0.05, total_steps=8)
     their_sched = S.OneCycleLR(their_opt, max_lr=0.05, total_steps=8)
@@ -675,7 +656,7 @@ def test_reduce_lr_on_plateau_fuzz(case):
     kwargs = dict(mode=mode, factor=float(FUZZ.choice([0.1, 0.5, 0.8])), patience=int(FUZZ.integers(0, 4)),
                   threshold=float(FUZZ.choice([0.0, 1e-4, 0.05])), threshold_mode=["rel", "abs"][case // 2 % 2],
                   cooldown=int(FUZZ.integers(0, 3)), min_lr=float(FUZZ.choice([0.0, 0.01])))
-    ours, theirs = mlp_pair()
+    ours, theirs = mlp_pair(RNG)
     our_opt = SGD([{"params": ours[0].parameters()}, {"params": ours[2].parameters(), "lr": 0.05}], lr=0.3)
     their_opt = torch.optim.SGD([{"params": theirs[0].parameters()}, {"params": theirs[2].parameters(), "lr": 0.05}],
                                 lr=0.3)

@@ -16,13 +16,15 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+
+from torch_pairs import gru_reference, mlp_pair, t  # noqa: E402
+
 import nnlib.activations as A  # noqa: E402
 from nnlib.conv import Conv2d  # noqa: E402
 from nnlib.cross_entropy import CrossEntropyLoss, KLDivLoss, NLLLoss  # noqa: E402
 from nnlib.gru import GRUCell  # noqa: E402
 from nnlib.layers import BatchNorm1d, BatchNorm2d, Linear  # noqa: E402
 from nnlib.losses import BCELoss, BCEWithLogitsLoss, HuberLoss, L1Loss, MSELoss  # noqa: E402
-from nnlib.module import Sequential  # noqa: E402
 from nnlib.optim import (  # noqa: E402
     SGD,
     Adadelta,
@@ -44,10 +46,6 @@ from nnlib.rnn import RNN  # noqa: E402
 RTOL, ATOL = 1e-10, 1e-12
 S = torch.optim.lr_scheduler
 WORST = {}  # family -> (cases compared, largest absolute difference)
-
-
-def t(array, grad=False):
-    return torch.tensor(np.asarray(array), dtype=torch.float64, requires_grad=grad)
 
 
 def close(family, ours, theirs, rtol=RTOL, atol=ATOL):
@@ -342,12 +340,7 @@ def test_gru_fuzz(case):
     cell = GRUCell(D, H, rng=case)
     for name in ("b_r", "b_z", "b_n", "b_hn"):
         getattr(cell, name)[...] = rng.standard_normal(H)
-    ref = torch.nn.GRU(D, H).double()
-    with torch.no_grad():  # PyTorch stacks (r, z, n); its two biases add up for r and z
-        ref.weight_ih_l0.copy_(t(np.vstack([cell.W_r, cell.W_z, cell.W_n])))
-        ref.weight_hh_l0.copy_(t(np.vstack([cell.U_r, cell.U_z, cell.U_n])))
-        ref.bias_ih_l0.copy_(t(np.concatenate([cell.b_r, cell.b_z, cell.b_n])))
-        ref.bias_hh_l0.copy_(t(np.concatenate([np.zeros(2 * H), cell.b_hn])))
+    ref = gru_reference(cell)
     X, G = 2 * rng.standard_normal((T, N, D)), rng.standard_normal((T, N, H))
     h0 = rng.standard_normal((N, H)) if rng.random() < 0.7 else np.zeros((N, H))
     Xt, h0t = t(X, grad=True), t(h0[None], grad=True)
@@ -364,17 +357,6 @@ def test_gru_fuzz(case):
 
 
 # ------------------------------------------------------------------ optimizers and schedules
-
-
-def mlp_pair(rng):
-    ours = Sequential(Linear(5, 8, rng=1), A.Tanh(), Linear(8, 3, rng=2))
-    theirs = torch.nn.Sequential(torch.nn.Linear(5, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3)).double()
-    with torch.no_grad():
-        for i in (0, 2):
-            ours[i].b[...] = rng.standard_normal(ours[i].b.shape) * 0.1
-            theirs[i].weight.copy_(t(ours[i].W))
-            theirs[i].bias.copy_(t(ours[i].b))
-    return ours, theirs
 
 
 def draw_optimizer(rng):
