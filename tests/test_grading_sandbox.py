@@ -448,3 +448,18 @@ def test_cells_run_as_in_jupyter_magics_and_display_included(remote):
     remote.channel.deadline = time.monotonic() + 20
     reply = remote.run_cell("exit()\nquit()\nstill_running = input()")
     assert (reply["status"], reply["error"]["type"]) == ("error", "EOFError")
+
+
+def test_the_private_tmp_is_mounted_before_the_binds_so_a_course_below_tmp_stays_visible(monkeypatch):
+    # A clone in /tmp (and its .venv) is bound into the sandbox; a tmpfs on /tmp mounted after those
+    # binds would hide them and the sandbox could not start its Python.
+    import nncourse.grading.sandbox as sandbox_module
+    monkeypatch.setattr(sandbox_module, "_python_paths", lambda: ["/tmp/a-clone/.venv", "/usr/lib/python3.11"])
+    sandbox = Sandbox(Limits())
+    sandbox.uid = 2**30 + 1
+    for name, args in (("inner", sandbox._inner((3, 4))), ("outer", sandbox._outer())):
+        tmpfs = [i for i, arg in enumerate(args) if arg == "/tmp" and args[i - 1] == "--tmpfs"]
+        below_tmp = [i for i, arg in enumerate(args) if arg in ("--ro-bind", "--bind") and args[i + 2].startswith("/tmp/")]
+        assert len(tmpfs) == 1, f"{name}: one private /tmp, got {len(tmpfs)}"
+        assert below_tmp, f"{name}: the environment below /tmp is not bound at all"
+        assert tmpfs[0] < min(below_tmp), f"{name}: /tmp is mounted over the binds below it"

@@ -224,7 +224,8 @@ class Sandbox:
     def _inner(self, fds):
         disk = str(self.limits.disk_mb * 2**20)
         args = ["bwrap", "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session", "--disable-userns",
-                "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID), *_system_binds()]
+                "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID), *_system_binds(),
+                "--size", disk, "--tmpfs", "/tmp"]  # before the binds: the course may live below /tmp
         for path in _python_paths():
             args += ["--ro-bind", path, path]
         args += ["--tmpfs", COURSE]
@@ -233,8 +234,7 @@ class Sandbox:
         args += ["--remount-ro", COURSE]  # nothing can be added next to the packages (a sitecustomize.py)
         for path in _installed_copies():
             args += ["--tmpfs", path]
-        args += ["--proc", "/proc", "--dev", "/dev", "--size", disk, "--tmpfs", "/tmp",
-                 "--size", disk, "--tmpfs", HOME, "--chdir", HOME, "--clearenv"]
+        args += ["--proc", "/proc", "--dev", "/dev", "--size", disk, "--tmpfs", HOME, "--chdir", HOME, "--clearenv"]
         if self._font_fd is not None:
             args += ["--file", str(self._font_fd), f"/tmp/matplotlib/{Path(font_cache()).name}"]
         for name, value in _environment().items():
@@ -246,10 +246,11 @@ class Sandbox:
         sources = [*_python_paths(), *(source for source, _ in self._views())]
         args = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--die-with-parent",
                 "--new-session", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+                "--tmpfs", "/tmp",  # first: a course or environment below /tmp is bound on top of it
                 *_parents([*sources, *SYSTEM_FILES]), *_system_binds()]
         for path in sources:
             args += ["--ro-bind", path, path]
-        args += ["--bind", "/proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+        args += ["--bind", "/proc", "/proc", "--dev", "/dev"]
         return args + ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
                        "--inh-caps=-all", "--"]
 
