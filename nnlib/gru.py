@@ -148,12 +148,7 @@ class GRUCell(RecurrentCell):
 
     def forward(self, x, h_prev=None):
         """One step; ``h_prev=None`` means zeros. Returns ``h`` (N, H)."""
-        where = "GRUCell.forward"
-        x = check_array(x, where, shape=("N", self.input_size))
-        if h_prev is None:
-            state = self.init_state(x.shape[0])
-        else:
-            state = (check_array(h_prev, where, shape=(x.shape[0], self.hidden_size), name="h_prev"),)
+        x, state = self._check_step_input(x, h_prev, "GRUCell.forward")
         (h,), self._cache = self.step(x, state)
         return h
 

@@ -63,6 +63,14 @@ class RecurrentCell(Module):
     def step_backward(self, dstate, cache):
         raise NotImplementedError
 
+    def _check_step_input(self, x, h_prev, where):
+        """For cells whose state is ``h`` alone: x (N, input_size), h_prev (N, hidden_size) or None (zeros)."""
+        x = check_array(x, where, shape=("N", self.input_size))
+        if h_prev is None:
+            return x, self.init_state(x.shape[0])
+        h_prev = check_array(h_prev, where, shape=(x.shape[0], self.hidden_size), name="h_prev")
+        return x, (h_prev,)
+
 
 class RNNCell(RecurrentCell):
     """One step of the plain (Elman) recurrent network: h_t = tanh(U x_t + V h_{t-1} + b).
@@ -161,13 +169,6 @@ class RNNCell(RecurrentCell):
         dx = delta @ self.U  # (N, D)
         dh_prev = delta @ self.V  # (N, H)
         return dx, (dh_prev,)
-
-    def _check_step_input(self, x, state, where):
-        x = check_array(x, where, shape=("N", self.input_size))
-        if state is None:
-            return x, self.init_state(x.shape[0])
-        h_prev = check_array(state, where, shape=(x.shape[0], self.hidden_size), name="h_prev")
-        return x, (h_prev,)
 
     def forward(self, x, h_prev=None):
         """One step: ``h = tanh(x U^T + h_prev V^T + b)``; ``h_prev=None`` means zeros."""
