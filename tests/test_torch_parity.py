@@ -10,7 +10,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from torch_pairs import gru_reference, mlp_pair, t  # noqa: E402
+from torch_pairs import gru_reference, mlp_pair, t, train_step  # noqa: E402
 
 import nnlib.activations as A  # noqa: E402
 from nnlib.layers import BatchNorm1d, Dropout, Flatten, Linear  # noqa: E402
@@ -202,20 +202,7 @@ def test_optimizer_trajectories(name, our_kwargs, their_kwargs):
     ours, theirs = mlp_pair(RNG)
     our_opt = our_class(ours.parameters(), **our_kwargs)
     their_opt = getattr(torch.optim, name)(theirs.parameters(), **their_kwargs)
-    loss, their_loss = CrossEntropyLoss(), torch.nn.CrossEntropyLoss()
-    for _step in range(6):
-        X = RNG.standard_normal((10, 5))
-        y = RNG.integers(0, 3, 10)
-        our_opt.zero_grad()
-        loss(ours(X), y)
-        ours.backward(loss.backward())
-        our_opt.step()
-        their_opt.zero_grad()
-        their_loss(theirs(t(X)), torch.tensor(y)).backward()
-        their_opt.step()
-    for i in (0, 2):
-        close(ours[i].W, theirs[i].weight, rtol=1e-9, atol=1e-12)
-        close(ours[i].b, theirs[i].bias, rtol=1e-9, atol=1e-12)
+    train_pair(ours, theirs, our_opt, their_opt, steps=6)
 
 
 def test_schedules_match_torch():
@@ -526,17 +513,10 @@ NEW_OPTIMIZERS = [
 
 
 def train_pair(ours, theirs, our_opt, their_opt, steps=8, after_step=None):
-    loss, their_loss = CrossEntropyLoss(), torch.nn.CrossEntropyLoss()
     for step in range(steps):
         X = RNG.standard_normal((10, 5))
         y = RNG.integers(0, 3, 10)
-        our_opt.zero_grad()
-        loss(ours(X), y)
-        ours.backward(loss.backward())
-        our_opt.step()
-        their_opt.zero_grad()
-        their_loss(theirs(t(X)), torch.tensor(y)).backward()
-        their_opt.step()
+        train_step(ours, theirs, our_opt, their_opt, X, y)
         if after_step is not None:
             after_step(step)
     for i in (0, 2):

@@ -9,6 +9,7 @@ import pytest
 torch = pytest.importorskip("torch")   # also skips this module's doctest collection without torch
 
 import nnlib.activations as A  # noqa: E402
+from nnlib.cross_entropy import CrossEntropyLoss  # noqa: E402
 from nnlib.layers import Linear  # noqa: E402
 from nnlib.module import Sequential  # noqa: E402
 
@@ -28,6 +29,18 @@ def mlp_pair(rng):
             theirs[i].weight.copy_(t(ours[i].W))
             theirs[i].bias.copy_(t(ours[i].b))
     return ours, theirs
+
+
+def train_step(ours, theirs, our_opt, their_opt, X, y):
+    """One cross-entropy step on the batch (X, y) in both libraries."""
+    loss = CrossEntropyLoss()
+    our_opt.zero_grad()
+    loss(ours(X), y)
+    ours.backward(loss.backward())
+    our_opt.step()
+    their_opt.zero_grad()
+    torch.nn.CrossEntropyLoss()(theirs(t(X)), torch.tensor(y)).backward()
+    their_opt.step()
 
 
 def gru_reference(cell):
